@@ -1,0 +1,20 @@
+import type { PbxDriver } from '../pbx-driver.ts';
+
+/**
+ * No PBX: accounts are allocated and stored by this service only, and are "live" at once.
+ * Useful to try the service, and for operators who copy credentials into their PBX themselves.
+ */
+export function createNoneDriver(): PbxDriver {
+  return {
+    name: 'none',
+    needsApply: false,
+    async createAccount() {},
+    async updateAccount() {},
+    async deleteAccount() {},
+    async applyChanges() {},
+    async checkHealth() {
+      return { ok: true, detail: 'no PBX configured (PBX_DRIVER=none)' };
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The one small interface between the service and a PBX. Everything outside `modules/pbx` talks to a PBX
+ * only through it, so a new SIP server is a new folder here and nothing else changes.
+ *
+ * Drivers are called from durable provisioning jobs (see `modules/provisioning-jobs`): every method may be
+ * retried after a crash or a timeout, so each must be idempotent (creating an account that already exists
+ * with our data is a success, deleting one that is gone is a success).
+ */
+export interface PbxAccount {
+  /** The extension number, also the SIP username and auth username. */
+  extension: string;
+  /** The SIP secret in clear text; only ever held in memory while a job runs. */
+  secret: string;
+  displayName: string;
+  email: string;
+}
+
+export interface PbxDriver {
+  readonly name: 'none' | 'freepbx' | 'kamailio';
+  /**
+   * True when a change is not live until `applyChanges()` has finished after it (FreePBX's Apply Config).
+   * When false, an account is live as soon as `createAccount`/`updateSecret` resolve.
+   */
+  readonly needsApply: boolean;
+  /** Creates the account, or brings an account we created earlier up to date. */
+  createAccount(account: PbxAccount): Promise<void>;
+  /** Sets a new secret (and the other fields we own) on an existing account. */
+  updateAccount(account: PbxAccount): Promise<void>;
+  /** Removes the account; succeeds when it does not exist. */
+  deleteAccount(extension: string): Promise<void>;
+  /**
+   * Makes every change made before this call live (one global reload on FreePBX). Resolves when done;
+   * rejects with a PbxError when the reload failed or did not finish in time. Only called when `needsApply`.
+   */
+  applyChanges(): Promise<void>;
+  /** Cheap reachability check for /readyz and start-up logs. */
+  checkHealth(): Promise<{ ok: boolean; detail: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Why a PBX call failed. `retryable` failures (timeouts, 5xx, connection resets, auth hiccups) are retried
+ * with backoff; the others end the job. `extension_taken` means the number belongs to someone else on the
+ * PBX: it is reserved and the account moves to the next free number. Messages must never hold a secret.
+ */
+export type PbxErrorKind = 'unavailable' | 'auth' | 'rejected' | 'extension_taken' | 'apply_failed' | 'apply_timeout';
+
+export class PbxError extends Error {
+  readonly kind: PbxErrorKind;
+  readonly retryable: boolean;
+
+  constructor(args: { kind: PbxErrorKind; message: string; retryable: boolean; cause?: unknown }) {
+    super(args.message, { cause: args.cause });
+    this.name = 'PbxError';
+    this.kind = args.kind;
+    this.retryable = args.retryable;
+  }
+}
