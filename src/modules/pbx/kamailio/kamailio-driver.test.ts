@@ -1,0 +1,165 @@
+import { createServer } from 'node:net';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PbxError, type PbxAccount } from '../pbx-driver.ts';
+import type { KamailioPasswordStorage } from './kamailio-credentials.ts';
+import { createKamailioDriver } from './kamailio-driver.ts';
+import { createKamailioTestDatabase, type KamailioTestDatabase } from './kamailio-test-database.ts';
+
+const DOMAIN = 'sip.test.local';
+let database: KamailioTestDatabase;
+let sql: pg.Client;
+const logLines: string[] = [];
+const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
+let extensionCounter = 1000;
+/** Every secret written, by extension: the expected hashes are computed from it, and the log must hold none. */
+const secretOf = new Map<string, string>();
+
+beforeAll(async () => {
+  database = await createKamailioTestDatabase();
+  sql = new pg.Client({ connectionString: database.databaseUrl });
+  await sql.connect();
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await database?.drop();
+});
+
+function newAccount(secret = `S3cret-${Math.random().toString(36).slice(2)}`): PbxAccount {
+  extensionCounter += 1;
+  return { extension: String(extensionCounter), secret, displayName: 'Ada Lovelace', email: 'ada@example.test' };
+}
+
+function driverWith(passwordStorage: KamailioPasswordStorage, databaseUrl = database.databaseUrl) {
+  return createKamailioDriver({ databaseUrl, domain: DOMAIN, passwordStorage, logger });
+}
+
+async function subscriberRows(username: string) {
+  const result = await sql.query(
+    `select password, ha1, ha1b,
+            md5(username || ':' || domain || ':' || $2) as expected_ha1,
+            md5(username || '@' || domain || ':' || domain || ':' || $2) as expected_ha1b
+       from subscriber where username = $1 and domain = $3`,
+    [username, secretOf.get(username) ?? '', DOMAIN],
+  );
+  return result.rows as { password: string; ha1: string; ha1b: string; expected_ha1: string; expected_ha1b: string }[];
+}
+
+async function freeTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('Kamailio driver against a real PostgreSQL', () => {
+  it('needs no apply step: a committed row is live at once', () => {
+    const driver = driverWith('both');
+    expect(driver.name).toBe('kamailio');
+    expect(driver.needsApply).toBe(false);
+    return driver.close();
+  });
+
+  it.each([
+    ['both', true, true],
+    ['plain', true, false],
+    ['ha1', false, true],
+  ] as const)('in %s mode writes the password: %s, the digest hashes: %s', async (storage, plain, hashed) => {
+    const driver = driverWith(storage);
+    const account = newAccount();
+    secretOf.set(account.extension, account.secret);
+    await driver.createAccount(account);
+    const [row, ...others] = await subscriberRows(account.extension);
+    expect(others).toHaveLength(0);
+    expect(row?.password).toBe(plain ? account.secret : '');
+    expect(row?.ha1).toBe(hashed ? row?.expected_ha1 : '');
+    expect(row?.ha1b).toBe(hashed ? row?.expected_ha1b : '');
+    await driver.close();
+  });
+
+  it('creating an account twice (a retried job) leaves one up-to-date row', async () => {
+    const driver = driverWith('both');
+    const account = newAccount();
+    secretOf.set(account.extension, account.secret);
+    await driver.createAccount(account);
+    await driver.createAccount(account);
+    const rows = await subscriberRows(account.extension);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.ha1).toBe(rows[0]?.expected_ha1);
+    await driver.close();
+  });
+
+  it('an update replaces the secret, and creates the row if it went missing', async () => {
+    const driver = driverWith('both');
+    const account = newAccount();
+    await driver.createAccount(account);
+    const rotated = { ...account, secret: 'N3w-secret-after-rotation' };
+    secretOf.set(account.extension, rotated.secret);
+    await driver.updateAccount(rotated);
+    const [row] = await subscriberRows(account.extension);
+    expect(row?.password).toBe(rotated.secret);
+    expect(row?.ha1).toBe(row?.expected_ha1);
+
+    await sql.query('delete from subscriber where username = $1', [account.extension]);
+    await driver.updateAccount(rotated);
+    expect(await subscriberRows(account.extension)).toHaveLength(1);
+    await driver.close();
+  });
+
+  it('a delete removes only our domain’s row, and deleting a missing account succeeds', async () => {
+    const driver = driverWith('both');
+    const account = newAccount();
+    await driver.createAccount(account);
+    await sql.query(`insert into subscriber (username, domain, password) values ($1, 'other.example', 'x')`, [
+      account.extension,
+    ]);
+    await driver.deleteAccount(account.extension);
+    await driver.deleteAccount(account.extension);
+    const left = await sql.query('select domain from subscriber where username = $1', [account.extension]);
+    expect(left.rows).toEqual([{ domain: 'other.example' }]);
+    await driver.close();
+  });
+
+  it('a secret longer than the subscriber column is rejected for good, without echoing it', async () => {
+    const driver = driverWith('plain');
+    const secret = 'L'.repeat(65);
+    const error = await driver.createAccount(newAccount(secret)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PbxError);
+    expect(error).toMatchObject({ kind: 'rejected', retryable: false });
+    expect((error as Error).message).not.toContain(secret);
+    await driver.close();
+  });
+
+  it('reports healthy when the subscriber table answers', async () => {
+    const driver = driverWith('both');
+    await expect(driver.checkHealth()).resolves.toMatchObject({ ok: true });
+    await driver.close();
+  });
+
+  it('an unreachable database is a retryable "unavailable" error that leaks neither secret nor URL password', async () => {
+    const port = await freeTcpPort();
+    const driver = driverWith('both', `postgres://kamailio:db-P4ss-word@127.0.0.1:${port}/kamailio`);
+    const account = newAccount('Unreachable-S3cret');
+    const error = await driver.createAccount(account).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PbxError);
+    expect(error).toMatchObject({ kind: 'unavailable', retryable: true });
+    await expect(driver.deleteAccount(account.extension)).rejects.toMatchObject({ kind: 'unavailable' });
+    const health = await driver.checkHealth();
+    expect(health.ok).toBe(false);
+    for (const text of [(error as Error).message, health.detail]) {
+      expect(text).not.toContain('Unreachable-S3cret');
+      expect(text).not.toContain('db-P4ss-word');
+    }
+    await driver.close();
+  });
+
+  it('never writes a secret into the log', () => {
+    const everything = logLines.join('\n');
+    expect(everything).toContain('kamailio subscriber written');
+    for (const secret of secretOf.values()) expect(everything).not.toContain(secret);
+    expect(everything).not.toContain('db-P4ss-word');
+  });
+});

@@ -1,0 +1,103 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { PbxError, type PbxAccount, type PbxDriver } from '../pbx-driver.ts';
+import { subscriberSecretColumns, type KamailioPasswordStorage } from './kamailio-credentials.ts';
+import { toPbxError } from './kamailio-errors.ts';
+
+export interface KamailioDriverOptions {
+  /** PostgreSQL URL of Kamailio's database (the one holding `subscriber`); may hold a password, never logged. */
+  databaseUrl: string;
+  /** `subscriber.domain`, which is also the digest realm: the To domain softphones register with. */
+  domain: string;
+  /** Which secret columns are written; must match the `WITH_HA1` choice of kamailio.cfg ('both' suits either). */
+  passwordStorage: KamailioPasswordStorage;
+  logger: Logger;
+}
+
+// Kamailio's subscriber columns are varchar(64); say so plainly rather than surface a PostgreSQL error.
+const MAX_COLUMN_LENGTH = 64;
+
+const UPSERT_SUBSCRIBER = `
+  insert into subscriber (username, domain, password, ha1, ha1b)
+  values ($1, $2, $3, $4, $5)
+  on conflict (username, domain)
+  do update set password = excluded.password, ha1 = excluded.ha1, ha1b = excluded.ha1b`;
+
+/**
+ * Kamailio as the PBX: accounts are rows of its `subscriber` table. auth_db reads that table on every
+ * REGISTER, so a committed row is live at once (`needsApply` is false) and nothing ever needs a reload.
+ * Kamailio keeps no owner per row, so an existing row with our extension is taken over, not reported taken.
+ */
+export function createKamailioDriver(options: KamailioDriverOptions): PbxDriver {
+  const { domain, passwordStorage } = options;
+  const logger = options.logger.child({ pbx: 'kamailio' });
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: 2,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    query_timeout: 10_000,
+    application_name: 'voip-onboarding-api',
+  });
+  // An idle client losing its connection emits here; unhandled, it would crash the process.
+  pool.on('error', (error) => {
+    logger.warn({ code: (error as { code?: string }).code }, 'kamailio database connection lost');
+  });
+  let closed = false;
+
+  function assertValid(operation: string, extension: string, secret?: string): void {
+    const problem =
+      extension.length === 0 || extension.length > MAX_COLUMN_LENGTH
+        ? `extension must be 1 to ${MAX_COLUMN_LENGTH} characters`
+        : secret !== undefined && (secret.length === 0 || secret.length > MAX_COLUMN_LENGTH)
+          ? `secret must be 1 to ${MAX_COLUMN_LENGTH} characters`
+          : undefined;
+    if (problem) throw new PbxError({ kind: 'rejected', message: `kamailio: ${operation}: ${problem}`, retryable: false });
+  }
+
+  async function upsert(operation: string, account: PbxAccount): Promise<void> {
+    assertValid(operation, account.extension, account.secret);
+    const columns = subscriberSecretColumns({
+      username: account.extension,
+      domain,
+      secret: account.secret,
+      storage: passwordStorage,
+    });
+    try {
+      await pool.query(UPSERT_SUBSCRIBER, [account.extension, domain, columns.password, columns.ha1, columns.ha1b]);
+    } catch (error) {
+      throw toPbxError(`${operation} of extension ${account.extension}`, error);
+    }
+    logger.info({ extension: account.extension, domain, passwordStorage }, `kamailio subscriber written (${operation})`);
+  }
+
+  return {
+    name: 'kamailio',
+    needsApply: false,
+    createAccount: (account) => upsert('create', account),
+    updateAccount: (account) => upsert('update', account),
+    async deleteAccount(extension) {
+      assertValid('delete', extension);
+      try {
+        const result = await pool.query('delete from subscriber where username = $1 and domain = $2', [extension, domain]);
+        logger.info({ extension, domain, deleted: result.rowCount ?? 0 }, 'kamailio subscriber deleted');
+      } catch (error) {
+        throw toPbxError(`delete of extension ${extension}`, error);
+      }
+    },
+    async applyChanges() {},
+    async checkHealth() {
+      try {
+        await pool.query('select 1 from subscriber limit 1');
+        return { ok: true, detail: `kamailio subscriber table reachable (domain ${domain})` };
+      } catch (error) {
+        return { ok: false, detail: toPbxError('health check', error).message };
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
