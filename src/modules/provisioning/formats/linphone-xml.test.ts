@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import type { SipCredentials } from '../../sip-accounts/sip-credentials.ts';
+import { renderLinphoneXml } from './linphone-xml.ts';
+import { LPCONFIG_SCHEMA_PATH, readLpconfigEntry, runXmllint } from './xmllint.test-support.ts';
+
+const alice: SipCredentials = {
+  username: '1001',
+  password: 'THE-SIP-SECRET',
+  domain: 'pbx.example.com',
+  port: 5060,
+  transport: 'udp',
+  display_name: 'Alice Example',
+  auth_username: '1001',
+};
+
+const hostileDisplayName = `<script>&"'\\ Zoë 東京 😀</script>`;
+
+const hostile: SipCredentials = {
+  ...alice,
+  username: '1002',
+  password: `p<a>s&s"w'o\\rd]]>`,
+  display_name: hostileDisplayName,
+  auth_username: 'auth&1002',
+};
+
+function expectValidAgainstLpconfigSchema(document: string): void {
+  const result = runXmllint(['--noout', '--schema', LPCONFIG_SCHEMA_PATH], document);
+  expect(result.stderr).toContain('- validates');
+  expect(result.status).toBe(0);
+}
+
+// The inverse of RFC 3261's quoted-string, for checking what a SIP stack would read back.
+function unquoteSipDisplayName(regIdentity: string): string {
+  const quoted = /^"((?:[^"\\]|\\.)*)" <sip:[^>]*>$/u.exec(regIdentity);
+  if (quoted?.[1] === undefined) throw new Error(`not a quoted display name: ${regIdentity}`);
+  return quoted[1].replace(/\\(.)/gu, '$1');
+}
+
+describe('renderLinphoneXml', () => {
+  it('renders the minimal one-account document of the provisioning notes, byte for byte', () => {
+    expect(renderLinphoneXml(alice)).toBe(
+      `<?xml version="1.0" encoding="UTF-8"?>
+<config xmlns="http://www.linphone.org/xsds/lpconfig.xsd">
+  <section name="misc">
+    <entry name="transient_provisioning" overwrite="true">1</entry>
+  </section>
+  <section name="proxy_0">
+    <entry name="reg_identity" overwrite="true">"Alice Example" &lt;sip:1001@pbx.example.com&gt;</entry>
+    <entry name="reg_proxy" overwrite="true">&lt;sip:pbx.example.com:5060;transport=udp&gt;</entry>
+    <entry name="reg_expires" overwrite="true">3600</entry>
+    <entry name="reg_sendregister" overwrite="true">1</entry>
+  </section>
+  <section name="auth_info_0">
+    <entry name="username" overwrite="true">1001</entry>
+    <entry name="userid" overwrite="true">1001</entry>
+    <entry name="passwd" overwrite="true">THE-SIP-SECRET</entry>
+    <entry name="domain" overwrite="true">pbx.example.com</entry>
+  </section>
+</config>
+`,
+    );
+  });
+
+  it("validates against Linphone's lpconfig.xsd, with ordinary and hostile values alike", () => {
+    expectValidAgainstLpconfigSchema(renderLinphoneXml(alice));
+    expectValidAgainstLpconfigSchema(renderLinphoneXml(hostile, { transient: false, regExpires: 600 }));
+  });
+
+  it('a display name with XML special characters and non-ASCII round-trips through the XML', () => {
+    const document = renderLinphoneXml(hostile);
+
+    expect(unquoteSipDisplayName(readLpconfigEntry(document, 'proxy_0', 'reg_identity'))).toBe(hostileDisplayName);
+    expect(readLpconfigEntry(document, 'auth_info_0', 'username')).toBe(hostile.username);
+    expect(readLpconfigEntry(document, 'auth_info_0', 'userid')).toBe(hostile.auth_username);
+    expect(readLpconfigEntry(document, 'auth_info_0', 'passwd')).toBe(hostile.password);
+    expect(readLpconfigEntry(document, 'auth_info_0', 'domain')).toBe(hostile.domain);
+    expect(document).not.toContain('<script>');
+  });
+
+  it('quotes the SIP display name, turning embedded " and \\ into quoted-pairs', () => {
+    const document = renderLinphoneXml({ ...alice, display_name: 'Bob "The \\ Builder"' });
+
+    expect(readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe(
+      '"Bob \\"The \\\\ Builder\\"" <sip:1001@pbx.example.com>',
+    );
+    expect(document).toContain(
+      '<entry name="reg_identity" overwrite="true">"Bob \\"The \\\\ Builder\\"" &lt;sip:1001@pbx.example.com&gt;</entry>',
+    );
+  });
+
+  it('turns line breaks and other control characters in a display name into spaces', () => {
+    const document = renderLinphoneXml({ ...alice, display_name: 'Eve\r\nInjected:\u0007x' });
+
+    expect(readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe('"Eve  Injected: x" <sip:1001@pbx.example.com>');
+  });
+
+  it('writes a bare address as the identity when there is no display name', () => {
+    const document = renderLinphoneXml({ ...alice, display_name: '' });
+
+    expect(readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe('<sip:1001@pbx.example.com>');
+  });
+
+  it('puts the port and the transport into the proxy URI, since Linphone has no key for either', () => {
+    const document = renderLinphoneXml({ ...alice, port: 5061, transport: 'tls' });
+
+    expect(readLpconfigEntry(document, 'proxy_0', 'reg_proxy')).toBe('<sip:pbx.example.com:5061;transport=tls>');
+  });
+
+  it('percent-escapes a SIP username that holds characters RFC 3261 reserves, but keeps auth username raw', () => {
+    const document = renderLinphoneXml({ ...alice, username: 'jo@home', display_name: '' });
+
+    expect(readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe('<sip:jo%40home@pbx.example.com>');
+    expect(readLpconfigEntry(document, 'auth_info_0', 'username')).toBe('jo@home');
+  });
+
+  it('keeps the provisioning URL and uses the given registration lifetime when asked', () => {
+    const document = renderLinphoneXml(alice, { transient: false, regExpires: 600 });
+
+    expect(readLpconfigEntry(document, 'misc', 'transient_provisioning')).toBe('0');
+    expect(readLpconfigEntry(document, 'proxy_0', 'reg_expires')).toBe('600');
+  });
+
+  it('refuses a registration lifetime that is not a positive whole number of seconds', () => {
+    expect(() => renderLinphoneXml(alice, { regExpires: 0 })).toThrow(RangeError);
+    expect(() => renderLinphoneXml(alice, { regExpires: 1.5 })).toThrow(RangeError);
+  });
+
+  it('refuses a password holding a character XML 1.0 cannot carry, rather than emit a broken document', () => {
+    expect(() => renderLinphoneXml({ ...alice, password: 'bad\u0000secret' })).toThrow(RangeError);
+  });
+});

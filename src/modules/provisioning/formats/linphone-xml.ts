@@ -1,0 +1,69 @@
+import type { SipCredentials } from '../../sip-accounts/sip-credentials.ts';
+import { quoteSipDisplayName } from './sip-display-name.ts';
+import { escapeSipUserPart, formatSipHost } from './sip-uri.ts';
+import { escapeXmlAttribute, escapeXmlText } from './xml-text.ts';
+
+export interface LinphoneXmlOptions {
+  /** Makes Linphone forget the provisioning URL once applied: right when the URL holds a one-time token. */
+  transient?: boolean;
+  /** Registration lifetime in seconds. */
+  regExpires?: number;
+}
+
+type Section = { name: string; entries: Array<[name: string, value: string]> };
+
+function regIdentity(credentials: SipCredentials): string {
+  const address = `<sip:${escapeSipUserPart(credentials.username)}@${formatSipHost(credentials.domain)}>`;
+  return credentials.display_name === '' ? address : `${quoteSipDisplayName(credentials.display_name)} ${address}`;
+}
+
+// Linphone has no port or transport key: both live in the proxy URI, always explicit so no SRV lookup
+// or default port can send the phone elsewhere.
+function regProxy(credentials: SipCredentials): string {
+  return `<sip:${formatSipHost(credentials.domain)}:${credentials.port};transport=${credentials.transport}>`;
+}
+
+function renderSection(section: Section): string {
+  const entries = section.entries.map(
+    ([name, value]) => `    <entry name="${escapeXmlAttribute(name)}" overwrite="true">${escapeXmlText(value)}</entry>\n`,
+  );
+  return `  <section name="${escapeXmlAttribute(section.name)}">\n${entries.join('')}  </section>\n`;
+}
+
+/**
+ * The Linphone remote-provisioning document (lpconfig.xsd) for one account. Every entry overwrites: Linphone
+ * keeps `proxy_N` sections across provisioning, so anything weaker duplicates or leaves stale accounts.
+ */
+export function renderLinphoneXml(credentials: SipCredentials, options: LinphoneXmlOptions = {}): string {
+  const { transient = true, regExpires = 3600 } = options;
+  if (!Number.isInteger(regExpires) || regExpires <= 0) {
+    throw new RangeError('regExpires must be a positive whole number of seconds');
+  }
+  const sections: Section[] = [
+    { name: 'misc', entries: [['transient_provisioning', transient ? '1' : '0']] },
+    {
+      name: 'proxy_0',
+      entries: [
+        ['reg_identity', regIdentity(credentials)],
+        ['reg_proxy', regProxy(credentials)],
+        ['reg_expires', String(regExpires)],
+        ['reg_sendregister', '1'],
+      ],
+    },
+    {
+      name: 'auth_info_0',
+      entries: [
+        ['username', credentials.username],
+        ['userid', credentials.auth_username],
+        ['passwd', credentials.password],
+        ['domain', credentials.domain],
+      ],
+    },
+  ];
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    '<config xmlns="http://www.linphone.org/xsds/lpconfig.xsd">\n' +
+    sections.map(renderSection).join('') +
+    '</config>\n'
+  );
+}
