@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SipCredentials } from '../../sip-accounts/sip-credentials.ts';
 import { renderLinphoneXml } from './linphone-xml.ts';
+import { alice } from './sample-credentials.test-support.ts';
 import { LPCONFIG_SCHEMA_PATH, readLpconfigEntry, runXmllint } from './xmllint.test-support.ts';
-
-const alice: SipCredentials = {
-  username: '1001',
-  password: 'THE-SIP-SECRET',
-  domain: 'pbx.example.com',
-  port: 5060,
-  transport: 'udp',
-  display_name: 'Alice Example',
-  auth_username: '1001',
-};
 
 const hostileDisplayName = `<script>&"'\\ Zoë 東京 😀</script>`;
 
