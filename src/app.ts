@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import formbody from '@fastify/formbody';
+import type { Dependencies } from './dependencies.ts';
+import { installErrorHandlers } from './shared/error-handler.ts';
+import { ProblemSchema } from './shared/schemas.ts';
+import { AppError } from './shared/errors.ts';
+import { registerApiDocs } from './modules/docs/api-docs.ts';
+import { registerHealthRoutes } from './modules/health/health.routes.ts';
+import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
+import { registerSipAccountRoutes } from './modules/sip-accounts/sip-accounts.routes.ts';
+
+export const API_VERSION = '0.1.0';
+
+/** Builds the HTTP app around ready-made dependencies. Never listens: main.ts does, tests use inject(). */
+export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps route types on Fastify's default logger type.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    connectionTimeout: 30_000,
+    requestTimeout: 60_000,
+    keepAliveTimeout: 72_000,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  });
+
+  app.addSchema(ProblemSchema);
+  installErrorHandlers(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Swagger UI and ReDoc set inline styles; ReDoc runs its search in a blob: worker.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new AppError({
+        status: 429,
+        code: 'rate_limited',
+        title: 'Too many requests',
+        detail: `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+        headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
+      }),
+  });
+  await app.register(formbody);
+  await registerApiDocs(app, { version: API_VERSION });
+
+  registerHealthRoutes(app, { pingDatabase: deps.database.ping });
+  registerAuthRoutes(app, {
+    registerUser: deps.useCases.registerUser,
+    loginUser: deps.useCases.loginUser,
+    sipAccounts: deps.useCases.sipAccounts,
+    authenticate: deps.authenticate,
+    rateLimitPerMinute: config.authRateLimitPerMinute,
+    tokenLifetimeSeconds: config.accessTokenExpireMinutes * 60,
+  });
+  registerSipAccountRoutes(app, { sipAccounts: deps.useCases.sipAccounts, authenticate: deps.authenticate });
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type * as schema from './schema.ts';
+
+/** The query builder, whichever engine is underneath (PGlite or PostgreSQL): repositories only see this. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, typeof schema, ExtractTablesWithRelations<typeof schema>>;
+/** Anything a repository can run queries on: the database itself or an open transaction. */
+export type Queryable = Database | Transaction;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'pglite' | 'postgres';
+  /** Throws when the database does not answer (used by /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Rows of a raw `db.execute(sql…)`: node-postgres and PGlite both answer `{ rows }`. */
+export async function queryRows<T>(db: Queryable, query: import('drizzle-orm').SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

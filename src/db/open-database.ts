@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as schema from './schema.ts';
+import type { Database, DatabaseHandle } from './database.ts';
+
+export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+// Any fixed number: serialises migrations when several instances start at once on one PostgreSQL.
+const MIGRATION_LOCK_KEY = 7_342_001;
+
+/** PostgreSQL when a URL is given, else the embedded PGlite kept in `dataDir/pgdata`. Applies migrations. */
+export async function openDatabase(args: { databaseUrl?: string; dataDir: string; poolSize: number }): Promise<DatabaseHandle> {
+  if (args.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: args.databaseUrl, max: args.poolSize });
+    const handle = wrapPostgresPool(pool);
+    try {
+      await migratePostgres(pool);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return handle;
+  }
+  const directory = path.join(args.dataDir, 'pgdata');
+  fs.mkdirSync(directory, { recursive: true });
+  const client = await PGlite.create(directory);
+  const handle = wrapPglite(client);
+  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+  return handle;
+}
+
+export function wrapPglite(client: PGlite): DatabaseHandle {
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: 'pglite',
+    ping: async () => void (await db.execute(sql`select 1`)),
+    close: () => client.close(),
+  };
+}
+
+export function wrapPostgresPool(pool: pg.Pool): DatabaseHandle {
+  // An idle client dropped by the server must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = drizzlePg(pool, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: 'postgres',
+    ping: async () => void (await db.execute(sql`select 1`)),
+    close: () => pool.end(),
+  };
+}
+
+export async function migratePostgres(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    client.release();
+  }
+}
+
+export async function migratePgliteClient(client: PGlite): Promise<void> {
+  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+}

@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/load-config.ts';
+import type { DatabaseHandle } from './db/database.ts';
+import { openDatabase } from './db/open-database.ts';
+import { createAccessTokens } from './modules/auth/access-tokens.ts';
+import { createAuthenticate } from './modules/auth/authenticate.ts';
+import { createLoginUser } from './modules/auth/login-user.usecase.ts';
+import { createPasswordHasher } from './modules/auth/password-hasher.ts';
+import { createRegisterUser } from './modules/auth/register-user.usecase.ts';
+import { createPbxDriver } from './modules/pbx/create-pbx-driver.ts';
+import type { PbxDriver } from './modules/pbx/pbx-driver.ts';
+import { createProvisioningWorker, type WorkerOptions } from './modules/provisioning-jobs/provisioning-worker.ts';
+import { createSipAccountUseCases } from './modules/sip-accounts/sip-account.usecases.ts';
+
+export interface DependencyOverrides {
+  /** An open, migrated database (tests share one per file); closing it stays the caller's job. */
+  database?: DatabaseHandle;
+  driver?: PbxDriver;
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+/**
+ * The composition root: config → database → PBX driver → worker → use cases. main.ts and the tests both
+ * build the service here; tests swap parts through `overrides`.
+ * `config` must have its generated secrets resolved (see config/generated-secrets.ts).
+ */
+export async function buildDependencies({ config, logger, overrides = {} }: { config: Config; logger: Logger; overrides?: DependencyOverrides }) {
+  if (!config.jwtSecretKey || !config.credentialsEncryptionKey) throw new Error('Keys must be resolved before building dependencies');
+  const encryptionKey = config.credentialsEncryptionKey;
+  const database =
+    overrides.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
+  const driver = overrides.driver ?? (await createPbxDriver({ config, logger }));
+  const { db } = database;
+
+  const hasher = createPasswordHasher({ concurrency: config.passwordHashConcurrency });
+  const tokens = createAccessTokens({
+    secretKey: config.jwtSecretKey,
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    lifetimeMinutes: config.accessTokenExpireMinutes,
+  });
+  const worker = createProvisioningWorker({
+    db,
+    driver,
+    encryptionKey,
+    extensionRange: config.extensionRange,
+    logger: logger.child({ component: 'provisioning' }),
+    options: overrides.workerOptions,
+  });
+
+  const useCases = {
+    registerUser: createRegisterUser({
+      db,
+      hasher,
+      worker,
+      encryptionKey,
+      extensionRange: config.extensionRange,
+      provisionWaitMs: config.provisionWaitMs,
+      logger,
+    }),
+    loginUser: createLoginUser({ db, hasher, tokens }),
+    sipAccounts: createSipAccountUseCases({ db, encryptionKey, sip: config.sip }),
+  };
+
+  return {
+    config,
+    logger,
+    database,
+    driver,
+    worker,
+    tokens,
+    authenticate: createAuthenticate({ tokens }),
+    useCases,
+    /** Stops the worker (jobs in hand finish), then closes what this function opened. */
+    async close(): Promise<void> {
+      await worker.stop();
+      if (!overrides.driver) await driver.close();
+      if (!overrides.database) await database.close();
+    },
+  };
+}
+
+export type Dependencies = Awaited<ReturnType<typeof buildDependencies>>;

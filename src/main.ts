@@ -1,0 +1,45 @@
+import 'dotenv/config';
+import { buildApp } from './app.ts';
+import { buildDependencies } from './dependencies.ts';
+import { ConfigError, loadConfig } from './config/load-config.ts';
+import { resolveGeneratedSecrets } from './config/generated-secrets.ts';
+import { createLogger } from './shared/logger.ts';
+
+/** Process entry: configuration, dependencies, the provisioning worker and the HTTP server; graceful stop. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  config = resolveGeneratedSecrets({ config, logger });
+  const deps = await buildDependencies({ config, logger });
+  const app = await buildApp(deps);
+  deps.worker.start();
+  await app.listen({ host: config.host, port: config.port });
+  logger.info({ database: deps.database.kind, pbx: deps.driver.name }, `voip-onboarding-api ready: API docs at http://localhost:${config.port}/docs`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'Shutting down');
+    const forced = setTimeout(() => process.exit(1), 15_000).unref();
+    await app.close(); // Stops accepting, lets requests in flight finish.
+    await deps.close();
+    clearTimeout(forced);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('voip-onboarding-api failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,134 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { queryRows, type Queryable } from '../../db/database.ts';
+import { pbxApplyLease, provisioningJobs, type JobKind, type JobRow } from './jobs.table.ts';
+
+export function createJobsRepository({ db }: { db: Queryable }) {
+  return {
+    async enqueue(job: { sipAccountId: string; extension: string; kind: JobKind; secretVersion?: number }): Promise<JobRow> {
+      const [row] = await db.insert(provisioningJobs).values(job).returning();
+      return row!;
+    },
+
+    async findById(id: string): Promise<JobRow | undefined> {
+      const [row] = await db.select().from(provisioningJobs).where(eq(provisioningJobs.id, id)).limit(1);
+      return row;
+    },
+
+    async findLatestForAccount(sipAccountId: string): Promise<JobRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(provisioningJobs)
+        .where(eq(provisioningJobs.sipAccountId, sipAccountId))
+        .orderBy(sql`${provisioningJobs.createdAt} desc`)
+        .limit(1);
+      return row;
+    },
+
+    /**
+     * Takes up to `limit` due jobs for this worker. A job whose worker died (lease run out) is due again.
+     * SKIP LOCKED lets several instances claim side by side; a job never overtakes an older unfinished
+     * job of the same account, so a rotation cannot reach the PBX before the account's creation.
+     */
+    async claimDue({ workerId, limit, leaseMs }: { workerId: string; limit: number; leaseMs: number }): Promise<JobRow[]> {
+      const rows = await queryRows<{ id: string }>(db, sql`
+        update ${provisioningJobs} set state = 'running', locked_by = ${workerId},
+          locked_until = now() + ${leaseMs} * interval '1 millisecond', attempts = attempts + 1, updated_at = now()
+        where id in (
+          select j.id from ${provisioningJobs} j
+          where ((j.state = 'queued' and j.run_at <= now()) or (j.state = 'running' and j.locked_until < now()))
+            and not exists (
+              select 1 from ${provisioningJobs} older
+              where older.sip_account_id = j.sip_account_id and older.created_at < j.created_at
+                and older.state in ('queued', 'running'))
+          order by j.run_at limit ${limit}
+          for update skip locked)
+        returning id`);
+      const ids = rows.map((row) => row.id);
+      if (ids.length === 0) return [];
+      return db.select().from(provisioningJobs).where(sql`${provisioningJobs.id} in ${ids}`);
+    },
+
+    /** Every transition below is fenced on the worker's lease: a worker whose lease was taken over changes nothing. */
+    async finish(id: string, workerId: string): Promise<boolean> {
+      return updateOwned(db, id, workerId, { state: 'done', lastError: null, lockedUntil: null });
+    },
+
+    async awaitApply(id: string, workerId: string): Promise<boolean> {
+      return updateOwned(db, id, workerId, { state: 'awaiting_apply', pbxChangedAt: sql`now()`, lockedUntil: null });
+    },
+
+    async retryLater(id: string, workerId: string, { delayMs, error }: { delayMs: number; error: string }): Promise<boolean> {
+      return updateOwned(db, id, workerId, {
+        state: 'queued',
+        lastError: error,
+        lockedUntil: null,
+        runAt: sql`now() + ${delayMs} * interval '1 millisecond'`,
+      });
+    },
+
+    async fail(id: string, workerId: string, error: string): Promise<boolean> {
+      return updateOwned(db, id, workerId, { state: 'failed', lastError: error, lockedUntil: null });
+    },
+
+    async setExtension(id: string, extension: string): Promise<void> {
+      await db.update(provisioningJobs).set({ extension, updatedAt: sql`now()` }).where(eq(provisioningJobs.id, id));
+    },
+
+    async countAwaitingApply(): Promise<number> {
+      const [row] = await db
+        .select({ count: sql<number>`count(*)::int` })
+        .from(provisioningJobs)
+        .where(eq(provisioningJobs.state, 'awaiting_apply'));
+      return row?.count ?? 0;
+    },
+
+    /** After an apply that started at `startedAt` finished: every change made before it is live. */
+    async completeApplied(startedAt: Date): Promise<JobRow[]> {
+      return db
+        .update(provisioningJobs)
+        .set({ state: 'done', lastError: null, updatedAt: sql`now()` })
+        .where(and(eq(provisioningJobs.state, 'awaiting_apply'), sql`${provisioningJobs.pbxChangedAt} < ${startedAt.toISOString()}`))
+        .returning();
+    },
+
+    async noteApplyError(error: string): Promise<void> {
+      await db
+        .update(provisioningJobs)
+        .set({ lastError: error, updatedAt: sql`now()` })
+        .where(eq(provisioningJobs.state, 'awaiting_apply'));
+    },
+
+    /** Takes the global Apply Config lease; returns the database's start time, or undefined when another holds it. */
+    async acquireApplyLease({ holder, leaseMs }: { holder: string; leaseMs: number }): Promise<Date | undefined> {
+      await db.insert(pbxApplyLease).values({ id: 1 }).onConflictDoNothing();
+      const [row] = await db
+        .update(pbxApplyLease)
+        .set({
+          holder,
+          expiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'`,
+          lastStartedAt: sql`now()`,
+        })
+        .where(and(eq(pbxApplyLease.id, 1), sql`(${pbxApplyLease.holder} is null or ${pbxApplyLease.expiresAt} < now())`))
+        .returning({ startedAt: pbxApplyLease.lastStartedAt });
+      return row?.startedAt ?? undefined;
+    },
+
+    async releaseApplyLease({ holder, error }: { holder: string; error: string | null }): Promise<void> {
+      await db
+        .update(pbxApplyLease)
+        .set({ holder: null, expiresAt: null, lastFinishedAt: sql`now()`, lastError: error })
+        .where(and(eq(pbxApplyLease.id, 1), eq(pbxApplyLease.holder, holder)));
+    },
+  };
+}
+
+async function updateOwned(db: Queryable, id: string, workerId: string, values: Partial<Record<keyof JobRow, unknown>>): Promise<boolean> {
+  const rows = await db
+    .update(provisioningJobs)
+    .set({ ...values, updatedAt: sql`now()` } as never)
+    .where(and(eq(provisioningJobs.id, id), eq(provisioningJobs.lockedBy, workerId), eq(provisioningJobs.state, 'running')))
+    .returning({ id: provisioningJobs.id });
+  return rows.length > 0;
+}
+
+export type JobsRepository = ReturnType<typeof createJobsRepository>;

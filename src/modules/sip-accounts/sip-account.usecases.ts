@@ -1,0 +1,75 @@
+import type { Database } from '../../db/database.ts';
+import { decryptSecret } from '../../shared/crypto.ts';
+import type { SipTransport } from '../../config/load-config.ts';
+import { createJobsRepository } from '../provisioning-jobs/jobs.repository.ts';
+import { notAuthenticatedError } from '../auth/auth.errors.ts';
+import { createUsersRepository } from '../users/users.repository.ts';
+import type { UserRow } from '../users/users.table.ts';
+import type { SipCredentials } from './sip-credentials.ts';
+import { sipAccountFailedError, sipAccountMissingError, sipAccountPendingError } from './sip-accounts.errors.ts';
+import { createSipAccountsRepository } from './sip-accounts.repository.ts';
+import type { SipAccountRow } from './sip-accounts.table.ts';
+
+/** Seconds a client should wait before asking again while the PBX finishes the account. */
+export const PENDING_RETRY_AFTER_SECONDS = 5;
+
+export function defaultDisplayName(user: Pick<UserRow, 'displayName' | 'email'>): string {
+  return user.displayName ?? user.email.split('@')[0]!;
+}
+
+export function createSipAccountUseCases({ db, encryptionKey, sip }: {
+  db: Database;
+  encryptionKey: Buffer;
+  sip: { domain: string; port: number; transport: SipTransport };
+}) {
+  const users = createUsersRepository({ db });
+  const accounts = createSipAccountsRepository({ db });
+
+  async function loadUser(userId: string): Promise<UserRow> {
+    const user = await users.findById(userId);
+    // A valid token for a user deleted since it was issued.
+    if (!user) throw notAuthenticatedError({ detail: 'The user of this token no longer exists.' });
+    return user;
+  }
+
+  return {
+    /** The credentials of a live account; a clear error while it is pending or after it failed. */
+    async getCredentials(userId: string): Promise<SipCredentials> {
+      const user = await loadUser(userId);
+      const account = await accounts.findByUserId(userId);
+      if (!account) throw sipAccountMissingError({ detail: 'This user has no SIP account.' });
+      assertLive(account);
+      return {
+        username: account.extension,
+        password: decryptSecret(encryptionKey, account.secretCiphertext),
+        domain: sip.domain,
+        port: sip.port,
+        transport: sip.transport,
+        display_name: defaultDisplayName(user),
+        auth_username: account.extension,
+      };
+    },
+
+    /** The user and the state of their SIP account, for GET /auth/me. */
+    async getAccountState(userId: string) {
+      const user = await loadUser(userId);
+      const account = await accounts.findByUserId(userId);
+      const job = account ? await createJobsRepository({ db }).findLatestForAccount(account.id) : undefined;
+      return { user, account, job };
+    },
+  };
+}
+
+function assertLive(account: SipAccountRow): void {
+  if (account.status === 'pending') {
+    throw sipAccountPendingError({
+      detail: 'Your SIP extension is being created on the phone system. Try again in a few seconds.',
+      headers: { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) },
+    });
+  }
+  if (account.status === 'failed') {
+    throw sipAccountFailedError({ detail: 'The phone system refused to create your SIP extension. Please contact support.' });
+  }
+}
+
+export type SipAccountUseCases = ReturnType<typeof createSipAccountUseCases>;

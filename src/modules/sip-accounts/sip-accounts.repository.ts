@@ -1,0 +1,67 @@
+import { eq, sql } from 'drizzle-orm';
+import { queryRows, type Queryable } from '../../db/database.ts';
+import { reservedExtensions, sipAccounts, type SipAccountRow, type SipAccountStatus } from './sip-accounts.table.ts';
+
+// Any fixed number: serialises extension allocation across every connection and instance for the
+// length of one short transaction, so hundreds of concurrent sign-ups never race for the same number.
+const ALLOCATION_LOCK_KEY = 7_342_002;
+
+export function createSipAccountsRepository({ db }: { db: Queryable }) {
+  return {
+    /**
+     * The lowest number in the range that no account holds and no reservation blocks, or undefined when the
+     * range is exhausted. Must run inside the transaction that inserts the account: the advisory lock is
+     * held until that transaction ends.
+     */
+    async allocateExtension(range: { first: number; last: number }): Promise<string | undefined> {
+      await db.execute(sql`select pg_advisory_xact_lock(${ALLOCATION_LOCK_KEY})`);
+      const rows = await queryRows<{ extension: string }>(db, sql`
+        select n::text as extension from generate_series(${range.first}::bigint, ${range.last}::bigint) as n
+        where not exists (select 1 from ${sipAccounts} where ${sipAccounts.extension} = n::text)
+          and not exists (select 1 from ${reservedExtensions} where ${reservedExtensions.extension} = n::text)
+        order by n limit 1`);
+      return rows[0]?.extension;
+    },
+
+    async insert(account: { userId: string; extension: string; secretCiphertext: string }): Promise<SipAccountRow> {
+      const [row] = await db.insert(sipAccounts).values(account).returning();
+      return row!;
+    },
+
+    async findByUserId(userId: string): Promise<SipAccountRow | undefined> {
+      const [row] = await db.select().from(sipAccounts).where(eq(sipAccounts.userId, userId)).limit(1);
+      return row;
+    },
+
+    async findById(id: string): Promise<SipAccountRow | undefined> {
+      const [row] = await db.select().from(sipAccounts).where(eq(sipAccounts.id, id)).limit(1);
+      return row;
+    },
+
+    async setStatus(id: string, status: SipAccountStatus, lastError: string | null = null): Promise<void> {
+      await db
+        .update(sipAccounts)
+        .set({
+          status,
+          lastError,
+          updatedAt: sql`now()`,
+          ...(status === 'active' ? { activatedAt: sql`now()` } : {}),
+        })
+        .where(eq(sipAccounts.id, id));
+    },
+
+    async setSecret(id: string, secretCiphertext: string, secretVersion: number): Promise<void> {
+      await db.update(sipAccounts).set({ secretCiphertext, secretVersion, updatedAt: sql`now()` }).where(eq(sipAccounts.id, id));
+    },
+
+    async changeExtension(id: string, extension: string): Promise<void> {
+      await db.update(sipAccounts).set({ extension, updatedAt: sql`now()` }).where(eq(sipAccounts.id, id));
+    },
+
+    async reserveExtension(extension: string, reason: string): Promise<void> {
+      await db.insert(reservedExtensions).values({ extension, reason }).onConflictDoNothing();
+    },
+  };
+}
+
+export type SipAccountsRepository = ReturnType<typeof createSipAccountsRepository>;

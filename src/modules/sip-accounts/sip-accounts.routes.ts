@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { problemResponses } from '../../shared/schemas.ts';
+import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
+import type { SipAccountUseCases } from './sip-account.usecases.ts';
+
+export const SipCredentialsSchema = Type.Object({
+  username: Type.String({ examples: ['1000'] }),
+  password: Type.String({ description: 'The SIP secret.' }),
+  domain: Type.String({ examples: ['pbx.example.com'] }),
+  port: Type.Integer({ examples: [5060] }),
+  transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')]),
+  display_name: Type.String(),
+  auth_username: Type.String(),
+});
+
+export function registerSipAccountRoutes(app: FastifyInstance, { sipAccounts, authenticate }: {
+  sipAccounts: Pick<SipAccountUseCases, 'getCredentials'>;
+  authenticate: Authenticate;
+}): void {
+  const router = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  router.get('/sip/credentials', {
+    schema: {
+      tags: ['sip'],
+      summary: 'SIP credentials for a softphone',
+      description: '409 `sip_account_pending` (with Retry-After) while the PBX is still creating the extension; 409 `sip_account_failed` if it gave up.',
+      security: bearerSecurity,
+      response: { 200: SipCredentialsSchema, ...problemResponses(401, 404, 409) },
+    },
+    handler: async (request, reply) => {
+      const credentials = await sipAccounts.getCredentials(await authenticate(request));
+      // A secret: never let a shared cache keep it.
+      reply.header('cache-control', 'no-store');
+      return credentials;
+    },
+  });
+}

@@ -1,0 +1,36 @@
+import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { users } from '../users/users.table.ts';
+
+/**
+ * pending: allocated here, not yet live on the PBX; active: live; failed: provisioning gave up (see
+ * last_error); deleting: being removed from the PBX.
+ */
+export type SipAccountStatus = 'pending' | 'active' | 'failed' | 'deleting';
+
+export const sipAccounts = pgTable('sip_accounts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: uuid('user_id')
+    .notNull()
+    .unique()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** Unique: two users can never hold the same number, whatever the concurrency. */
+  extension: text('extension').notNull().unique(),
+  /** AES-256-GCM sealed (see shared/crypto.ts); never stored or logged in clear. */
+  secretCiphertext: text('secret_ciphertext').notNull(),
+  /** Bumped by each rotation, so a job knows which secret it pushes and old provisioning links die. */
+  secretVersion: integer('secret_version').notNull().default(1),
+  status: text('status').$type<SipAccountStatus>().notNull().default('pending'),
+  lastError: text('last_error'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  activatedAt: timestamp('activated_at', { withTimezone: true }),
+});
+
+/** Numbers never to hand out: taken on the PBX by someone else, or kept back by the operator. */
+export const reservedExtensions = pgTable('reserved_extensions', {
+  extension: text('extension').primaryKey(),
+  reason: text('reason').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type SipAccountRow = typeof sipAccounts.$inferSelect;

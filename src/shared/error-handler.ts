@@ -1,0 +1,87 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isAppError } from './errors.ts';
+
+const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** Fastify's own client errors, with codes that stay stable whatever Fastify calls them internally. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_body',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed_body',
+};
+
+function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: {
+  status: number;
+  title: string;
+  detail: string;
+  code: string;
+  extra?: Record<string, unknown>;
+}) {
+  return reply
+    .status(problem.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({
+      type: 'about:blank',
+      title: problem.title,
+      status: problem.status,
+      detail: problem.detail,
+      code: problem.code,
+      instance: request.url.split('?')[0]?.replace(/\/provisioning\/[^/]+/, '/provisioning/[redacted]'),
+      request_id: request.id,
+      ...problem.extra,
+    });
+}
+
+function validationErrors(error: FastifyError): { field: string; message: string }[] {
+  return (error.validation ?? []).map((issue) => {
+    const missing = (issue.params as { missingProperty?: string; additionalProperty?: string } | undefined) ?? {};
+    const base = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    const field = missing.missingProperty ?? missing.additionalProperty ?? base;
+    return { field: base && field !== base ? `${base}.${field}` : field || '(body)', message: issue.message ?? 'is invalid' };
+  });
+}
+
+/**
+ * One place turns every error into application/problem+json. Errors carry their own status and code;
+ * anything unexpected is a generic 500 whose details go to the log (with the request id), never the client.
+ */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (isAppError(error)) {
+      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+      return sendProblem(reply, request, { ...error, detail: error.detail, extra: error.extra });
+    }
+    if (error.validation) {
+      const errors = validationErrors(error);
+      return sendProblem(reply, request, {
+        status: 422,
+        code: 'validation_failed',
+        title: 'Request validation failed',
+        detail: errors.map((e) => `${e.field} ${e.message}`).join('; '),
+        extra: { errors },
+      });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return sendProblem(reply, request, {
+        status,
+        code: FASTIFY_CODES[error.code] ?? (status === 429 ? 'rate_limited' : 'bad_request'),
+        title: status === 429 ? 'Too many requests' : 'Bad request',
+        detail: status === 429 ? 'Too many requests; retry after the time in the Retry-After header.' : error.message,
+      });
+    }
+    request.log.error({ err: error }, 'Unhandled error');
+    return sendProblem(reply, request, {
+      status: 500,
+      code: 'internal_error',
+      title: 'Internal server error',
+      detail: 'Something went wrong on our side. Quote the request id when you report it.',
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, { status: 404, code: 'not_found', title: 'Not found', detail: `No route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+}
