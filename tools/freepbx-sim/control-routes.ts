@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import type { FaultTarget } from './faults.ts';
+import type { ReloadOutcome } from './reloads.ts';
+import type { FreepbxSimulator } from './server.ts';
+
+type Body = Record<string, unknown>;
+
+const num = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
+const target = (value: unknown): FaultTarget => (value === 'token' || value === 'gql' ? value : 'any');
+
+/**
+ * `/__sim/` routes so an operator or an out-of-process test can read counters and inject faults over HTTP.
+ * They are never subject to the injected faults themselves. No authentication: bind to 127.0.0.1.
+ */
+export function registerControlRoutes(app: FastifyInstance, sim: () => FreepbxSimulator) {
+  app.get('/__sim/counters', async () => sim().counters());
+  app.get('/__sim/extensions', async () => ({ extensions: sim().state.extensions(), live: sim().state.live() }));
+  app.post('/__sim/extensions', async (request, reply) => {
+    const body = (request.body ?? {}) as Body;
+    if (typeof body.extensionId !== 'string' || !/^[0-9]+$/.test(body.extensionId)) {
+      return reply.code(400).send({ error: 'extensionId (numeric string) is required' });
+    }
+    const seeded = sim().state.seedExtension({
+      extensionId: body.extensionId,
+      name: typeof body.name === 'string' ? body.name : undefined,
+      email: typeof body.email === 'string' ? body.email : undefined,
+      secret: typeof body.secret === 'string' ? body.secret : undefined,
+      live: body.live !== false,
+    });
+    return reply.code(201).send(seeded);
+  });
+  app.post('/__sim/reset', async () => {
+    sim().reset();
+    return { ok: true };
+  });
+
+  const fault = (name: string, apply: (body: Body) => void | Promise<void>) =>
+    app.post(`/__sim/faults/${name}`, async (request) => {
+      await apply((request.body ?? {}) as Body);
+      return { ok: true };
+    });
+  fault('delay', (body) => sim().faults.setDelayMs(num(body.ms, 0)));
+  fault('fail-next', (body) => sim().faults.failNext(num(body.count, 1), { status: num(body.status, 503), target: target(body.target) }));
+  fault('reset-next', (body) => sim().faults.resetNext(num(body.count, 1), { target: target(body.target) }));
+  // Over HTTP the refusal must end by itself (nothing could reach this route to lift it), and it starts once
+  // this answer has been sent, since refusing also closes the connection carrying it.
+  app.post('/__sim/faults/refuse-connections', async (request, reply) => {
+    const forMs = num(((request.body ?? {}) as Body).forMs, 1000);
+    reply.raw.once('finish', () => void sim().faults.refuseConnections({ forMs }));
+    return { ok: true };
+  });
+  fault('expire-tokens', () => sim().faults.expireAllTokens());
+  fault('reload-outcome', (body) => {
+    const outcome: ReloadOutcome = body.outcome === 'failed' || body.outcome === 'stuck' ? body.outcome : 'executed';
+    sim().faults.setReloadOutcome(outcome, typeof body.details === 'string' ? body.details : undefined);
+  });
+  fault('licence-limit', (body) => sim().faults.setLicenceLimit(typeof body.limit === 'number' ? body.limit : null));
+  fault('api-version', (body) => sim().faults.setApiVersion(body.version === 17 ? 17 : 16));
+  fault('clear', () => sim().faults.clear());
+}

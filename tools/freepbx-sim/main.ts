@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { createFreepbxSimulator } from './server.ts';
+
+/**
+ * `npm run freepbx-sim`: a stand-alone FreePBX API simulator for manual tries and out-of-process tests.
+ *
+ * FREEPBX_SIM_PORT                  port to listen on (default 8081)
+ * FREEPBX_SIM_HOST                  address to bind (default 127.0.0.1; the /__sim/ routes have no auth)
+ * FREEPBX_SIM_CLIENT_ID             OAuth client id (default: 64 random hex chars, printed)
+ * FREEPBX_SIM_CLIENT_SECRET         OAuth client secret (default: 32 random hex chars, printed)
+ * FREEPBX_SIM_RELOAD_DELAY_MS       how long an Apply Config takes (default 2000)
+ * FREEPBX_SIM_TOKEN_LIFETIME_S      access token lifetime (default 3600)
+ * FREEPBX_SIM_API_VERSION           16 or 17: error shapes of that api module version (default 16)
+ * FREEPBX_SIM_KAMAILIO_DATABASE_URL publish live extensions to this Kamailio database after each reload
+ * FREEPBX_SIM_KAMAILIO_DOMAIN       the SIP domain of those subscribers (required with the URL)
+ */
+const env = process.env;
+const number = (name: string, fallback: number) => {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative number`);
+  return parsed;
+};
+
+const givenCredentials = Boolean(env.FREEPBX_SIM_CLIENT_ID && env.FREEPBX_SIM_CLIENT_SECRET);
+const clientId = env.FREEPBX_SIM_CLIENT_ID || randomBytes(32).toString('hex');
+const clientSecret = env.FREEPBX_SIM_CLIENT_SECRET || randomBytes(16).toString('hex');
+const databaseUrl = env.FREEPBX_SIM_KAMAILIO_DATABASE_URL;
+const domain = env.FREEPBX_SIM_KAMAILIO_DOMAIN;
+if (databaseUrl && !domain) throw new Error('FREEPBX_SIM_KAMAILIO_DOMAIN is required with FREEPBX_SIM_KAMAILIO_DATABASE_URL');
+
+const sim = createFreepbxSimulator({
+  port: number('FREEPBX_SIM_PORT', 8081),
+  host: env.FREEPBX_SIM_HOST || '127.0.0.1',
+  clients: [{ clientId, clientSecret, allowedScopes: ['gql'] }],
+  reloadDelayMs: number('FREEPBX_SIM_RELOAD_DELAY_MS', 2000),
+  tokenLifetimeSeconds: number('FREEPBX_SIM_TOKEN_LIFETIME_S', 3600),
+  apiVersion: env.FREEPBX_SIM_API_VERSION === '17' ? 17 : 16,
+  publishToKamailio: databaseUrl && domain ? { databaseUrl, domain } : undefined,
+});
+
+await sim.start();
+console.log(`FreePBX simulator listening on ${sim.url}`);
+console.log(`  token:    POST ${sim.url}/admin/api/api/token`);
+console.log(`  graphql:  POST ${sim.url}/admin/api/api/gql`);
+console.log(`  counters: GET  ${sim.url}/__sim/counters`);
+if (!givenCredentials) {
+  // Generated for this run only; printing them is the point (there is no other way to learn them).
+  console.log(`  FREEPBX_CLIENT_ID=${clientId}`);
+  console.log(`  FREEPBX_CLIENT_SECRET=${clientSecret}`);
+}
+if (databaseUrl) console.log(`  publishing live extensions to Kamailio (domain ${domain})`);
+
+const shutdown = async () => {
+  await sim.stop();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown());
+process.once('SIGTERM', () => void shutdown());

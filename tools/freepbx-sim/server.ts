@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import { registerControlRoutes } from './control-routes.ts';
+import { createNetworkFaults, type FaultTarget } from './faults.ts';
+import { registerGqlEndpoint, type ApiVersion } from './gql-endpoint.ts';
+import { createKamailioPublisher, type KamailioPublishing } from './kamailio-publisher.ts';
+import { createReloadManager, type ReloadCounters, type ReloadOutcome } from './reloads.ts';
+import { createRootValue } from './resolvers.ts';
+import { createExtensionStore, freepbxGeneratedSecret, type LiveExtension, type SimExtension } from './state.ts';
+import { registerTokenEndpoint } from './token-endpoint.ts';
+import { createTokenStore, type SimClient } from './token-store.ts';
+
+export interface FreepbxSimulatorOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Default: one client with a random 64-hex id, a 32-hex secret and scope `gql`. */
+  clients?: SimClient[];
+  tokenLifetimeSeconds?: number;
+  reloadDelayMs?: number;
+  /** 16: a bad bearer is a 401 and request errors a 400; 17: a 500 and a 200 with `errors[]`. */
+  apiVersion?: ApiVersion;
+  /** Maximum number of extensions; `addExtension` beyond it fails with the licence message. */
+  licenceLimit?: number | null;
+  publishToKamailio?: KamailioPublishing;
+}
+
+export interface SimulatorCounters extends ReloadCounters {
+  /** Calls per GraphQL root field that passed validation, e.g. `{ addExtension: 3, doreload: 1 }`. */
+  operations: Record<string, number>;
+  tokenRequests: number;
+  gqlRequests: number;
+  authFailures: number;
+  welcomeEmailsSent: number;
+  extensions: number;
+  liveExtensions: LiveExtension[];
+}
+
+export type FreepbxSimulator = ReturnType<typeof createFreepbxSimulator>;
+
+export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
+  const host = options.host ?? '127.0.0.1';
+  const clients: SimClient[] = options.clients ?? [
+    { clientId: randomBytes(32).toString('hex'), clientSecret: randomBytes(16).toString('hex'), allowedScopes: ['gql'] },
+  ];
+  let apiVersion: ApiVersion = options.apiVersion ?? 16;
+  let licenceLimit = options.licenceLimit ?? null;
+  let port = options.port ?? 0;
+  let listening = false;
+  let started = false;
+  let refuseTimer: NodeJS.Timeout | undefined;
+
+  const tokens = createTokenStore();
+  const store = createExtensionStore();
+  const network = createNetworkFaults();
+  const publisher = options.publishToKamailio ? createKamailioPublisher(options.publishToKamailio) : undefined;
+  const reloads = createReloadManager({
+    store,
+    delayMs: () => options.reloadDelayMs ?? 100,
+    onExecuting: publisher ? (live) => publisher.publish(live) : undefined,
+  });
+  const counts = { operations: {} as Record<string, number>, tokenRequests: 0, gqlRequests: 0, authFailures: 0, welcomeEmailsSent: 0 };
+  const rootValue = createRootValue({
+    store,
+    reloads,
+    licenceLimit: () => licenceLimit,
+    count: (operation) => (counts.operations[operation] = (counts.operations[operation] ?? 0) + 1),
+    onWelcomeEmail: () => counts.welcomeEmailsSent++,
+  });
+
+  let server!: http.Server;
+  const app = Fastify({
+    logger: false,
+    serverFactory: (handler) => (server = http.createServer(handler)),
+  });
+  network.install(app);
+  registerTokenEndpoint(app, {
+    clients,
+    tokens,
+    lifetimeSeconds: () => options.tokenLifetimeSeconds ?? 3600,
+    onRequest: () => counts.tokenRequests++,
+  });
+  registerGqlEndpoint(app, {
+    tokens,
+    apiVersion: () => apiVersion,
+    rootValue,
+    onRequest: () => counts.gqlRequests++,
+    onAuthFailure: () => counts.authFailures++,
+  });
+
+  async function listen(): Promise<void> {
+    if (listening) return;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    port = (server.address() as AddressInfo).port;
+    listening = true;
+  }
+
+  async function unlisten(): Promise<void> {
+    if (!listening) return;
+    listening = false;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  const sim = {
+    clients,
+    get url(): string {
+      if (!port) throw new Error('FreePBX simulator not started');
+      return `http://${host}:${port}`;
+    },
+    get port(): number {
+      return port;
+    },
+    async start(): Promise<void> {
+      await app.ready();
+      if (publisher) await publisher.publish(store.live());
+      await listen();
+      started = true;
+    },
+    async stop(): Promise<void> {
+      started = false;
+      clearTimeout(refuseTimer);
+      reloads.reset();
+      await unlisten();
+      await app.close();
+      await publisher?.close();
+    },
+    counters(): SimulatorCounters {
+      return {
+        ...counts,
+        operations: { ...counts.operations },
+        ...reloads.counters(),
+        extensions: store.count(),
+        liveExtensions: store.live(),
+      };
+    },
+    faults: {
+      setDelayMs: network.setDelayMs,
+      failNext: (count: number, opts?: { status?: number; target?: FaultTarget }) => network.failNext(count, opts),
+      resetNext: (count: number, opts?: { target?: FaultTarget }) => network.resetNext(count, opts),
+      /** Stops listening (connections are refused) until `acceptConnections()` or, with `forMs`, by itself. */
+      async refuseConnections(opts: { forMs?: number } = {}): Promise<void> {
+        clearTimeout(refuseTimer);
+        await unlisten();
+        if (opts.forMs !== undefined) refuseTimer = setTimeout(() => void listen(), opts.forMs);
+      },
+      async acceptConnections(): Promise<void> {
+        clearTimeout(refuseTimer);
+        await listen();
+      },
+      expireAllTokens: () => tokens.expireAll(),
+      setReloadOutcome: (outcome: ReloadOutcome, details?: string) => reloads.setOutcome(outcome, details),
+      setLicenceLimit: (limit: number | null) => void (licenceLimit = limit),
+      setApiVersion: (version: ApiVersion) => void (apiVersion = version),
+      clear(): void {
+        network.clear();
+        reloads.setOutcome('executed');
+        licenceLimit = options.licenceLimit ?? null;
+        apiVersion = options.apiVersion ?? 16;
+      },
+    },
+    state: {
+      /** An extension made by "someone else" on the PBX (live at once unless `live: false`). */
+      seedExtension(args: { extensionId: string; name?: string; email?: string; secret?: string; live?: boolean }): SimExtension {
+        const extension = store.put({
+          extensionId: args.extensionId,
+          tech: 'pjsip',
+          name: args.name ?? `Someone else ${args.extensionId}`,
+          email: args.email ?? '',
+          outboundCid: '',
+          emergencyCid: '',
+          callerID: '',
+          channelName: '',
+          umEnable: false,
+          umGroups: '1',
+          umPassword: '',
+          vmEnable: false,
+          vmPassword: '',
+          maxContacts: '1',
+          secret: args.secret ?? freepbxGeneratedSecret(),
+          owner: 'someone-else',
+        });
+        if (args.live !== false) store.markLive(extension);
+        return extension;
+      },
+      extensions: () => store.list(),
+      live: () => store.live(),
+      liveSecret: (extensionId: string) => store.live().find((entry) => entry.extensionId === extensionId)?.secret,
+    },
+    /** Back to an empty PBX with no faults, no tokens and zeroed counters (clients and port are kept). */
+    reset(): void {
+      clearTimeout(refuseTimer);
+      if (started) void listen();
+      sim.faults.clear();
+      tokens.expireAll();
+      store.reset();
+      reloads.reset();
+      counts.operations = {};
+      counts.tokenRequests = counts.gqlRequests = counts.authFailures = counts.welcomeEmailsSent = 0;
+    },
+  };
+
+  registerControlRoutes(app, () => sim);
+  return sim;
+}
