@@ -1,0 +1,118 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SipCredentials } from '../../../src/modules/sip-accounts/sip-credentials.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freeUdpAndTcpPort } from './ports.ts';
+import { requireProgram, startOwnedProcess, waitUntil, type OwnedProcess } from './processes.ts';
+
+/**
+ * Registers the real Linphone core (linphonec 5.1) once and reports the outcome it logs.
+ *
+ * Each run gets a fresh directory: its own HOME and XDG_RUNTIME_DIR (else it litters /tmp/pulse-*), and a
+ * fresh rc file (linphonec rewrites it, replacing `passwd` with `ha1`). Commands go to its stdin through a
+ * pipe that stays open (EOF on stdin would end it); the outcome is read from its log file, as stdout shows no
+ * state changes. It ignores SIGTERM and SIGINT: it is stopped with `quit`, then SIGKILL.
+ */
+export type LinphonecOutcome = { outcome: 'ok' } | { outcome: 'failed'; logTail: string };
+
+const OK = /LinphoneRegistrationProgress\] to \[LinphoneRegistrationOk\]/;
+const FAILED = /to \[LinphoneRegistrationFailed\]/;
+
+const rcValue = (value: string) => {
+  if (/[\r\n]/.test(value)) throw new Error('linphonec rc values cannot hold line breaks');
+  return value;
+};
+
+/** The account part of a linphonec rc file, as a softphone would be configured from `GET /sip/credentials`. */
+export function linphonecAccountSections(args: { credentials: SipCredentials; proxyHost: string; proxyPort: number }) {
+  const { credentials, proxyHost, proxyPort } = args;
+  return [
+    '[proxy_0]',
+    `reg_proxy=<sip:${proxyHost}:${proxyPort};transport=${credentials.transport}>`,
+    `reg_identity=sip:${rcValue(credentials.username)}@${rcValue(credentials.domain)}`,
+    'reg_expires=60',
+    'reg_sendregister=1',
+    'publish=0',
+    '',
+    '[auth_info_0]',
+    `username=${rcValue(credentials.username)}`,
+    `userid=${rcValue(credentials.auth_username)}`,
+    `passwd=${rcValue(credentials.password)}`,
+    `realm=${rcValue(credentials.domain)}`,
+    `domain=${rcValue(credentials.domain)}`,
+    '',
+  ].join('\n');
+}
+
+/** Registers with the given credentials through the proxy (the registrar's address, which may differ from the domain). */
+export async function registerWithLinphonec(args: {
+  credentials: SipCredentials;
+  proxyHost: string;
+  proxyPort: number;
+  timeoutMs?: number;
+}): Promise<LinphonecOutcome> {
+  return runLinphonec({ accountSections: linphonecAccountSections(args), timeoutMs: args.timeoutMs });
+}
+
+/**
+ * Starts linphonec with an rc holding only its ports and `[misc] config-uri`, so that it fetches its account
+ * by remote provisioning (Linphone XML) and registers with it.
+ */
+export async function registerWithLinphonecConfigUri(args: { configUri: string; timeoutMs?: number }): Promise<LinphonecOutcome> {
+  return runLinphonec({ accountSections: `[misc]\nconfig-uri=${rcValue(args.configUri)}\n`, timeoutMs: args.timeoutMs });
+}
+
+async function runLinphonec(args: { accountSections: string; timeoutMs?: number | undefined }): Promise<LinphonecOutcome> {
+  const linphonec = requireProgram('linphonec', 'linphone-cli');
+  const dir = await mkdtemp(join(tmpdir(), 'linphonec-e2e-'));
+  const home = join(dir, 'home');
+  const runtime = join(dir, 'runtime');
+  // Without this directory its SQLite database cannot be opened and the core never starts (no listening point,
+  // no REGISTER, and nothing in the log says why).
+  await mkdir(join(home, '.local', 'share', 'linphone'), { recursive: true });
+  await mkdir(runtime, { recursive: true, mode: 0o700 });
+  const rcFile = join(dir, 'linphonerc');
+  const logFile = join(dir, 'linphonec.log');
+  await writeFile(logFile, '');
+  // A real port, not -1 (which opens no listening point and fails at once); random, as a second guard.
+  const sipPort = await freeUdpAndTcpPort();
+  const rc = ['[sip]', `sip_port=${sipPort}`, 'sip_tcp_port=0', 'sip_random_port=0', 'default_proxy=0', '', args.accountSections];
+  await writeFile(rcFile, rc.join('\n'));
+
+  const owned = startOwnedProcess({
+    command: linphonec,
+    argv: ['-c', rcFile, '-d', '6', '-l', logFile],
+    stdin: 'pipe',
+    options: { cwd: dir, env: { ...process.env, HOME: home, XDG_RUNTIME_DIR: runtime } },
+  });
+  const readLog = () => readFile(logFile, 'utf8').catch(() => '');
+  const tail = async () => (await readLog()).split('\n').slice(-60).join('\n') + `\n--- output ---\n${owned.outputTail(20)}`;
+
+  try {
+    const outcome = await waitUntil({
+      timeoutMs: args.timeoutMs ?? 15_000,
+      intervalMs: 100,
+      check: async () => {
+        const log = await readLog();
+        if (OK.test(log)) return 'ok' as const;
+        if (FAILED.test(log)) return 'failed' as const;
+        if (owned.hasExited()) return 'failed' as const;
+        return undefined;
+      },
+      describeFailure: () => 'linphonec reached neither LinphoneRegistrationOk nor LinphoneRegistrationFailed',
+    }).catch(() => 'timeout' as const);
+    if (outcome === 'ok') return { outcome: 'ok' };
+    return { outcome: 'failed', logTail: `${outcome === 'timeout' ? '(timed out)\n' : ''}${await tail()}` };
+  } finally {
+    await quit(owned);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** `quit` un-registers and exits; SIGKILL is the fallback (SIGTERM and SIGINT are ignored). */
+async function quit(owned: OwnedProcess): Promise<void> {
+  if (!owned.hasExited()) owned.child.stdin?.write('quit\n');
+  await Promise.race([owned.exited, sleep(3_000)]);
+  await owned.stop({ signal: 'SIGKILL', graceMs: 1_000 });
+}
