@@ -1,0 +1,92 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { buildDependencies, type Dependencies, type DependencyOverrides } from '../../src/dependencies.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { createLogger } from '../../src/shared/logger.ts';
+import type { DatabaseHandle } from '../../src/db/database.ts';
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-key-that-is-long-enough-0123456789';
+export const TEST_ENCRYPTION_KEY = 'ab'.repeat(32);
+
+/** Every log line the service wrote, as text, for tests that prove what must never be logged. */
+export class CapturedLogs extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    callback();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestService {
+  app: FastifyInstance;
+  deps: Dependencies;
+  logs: CapturedLogs;
+  close(): Promise<void>;
+}
+
+/**
+ * The real service (same composition root and app as main.ts) on a test database, with a real worker.
+ * The database is shared by the test file; tests keep apart by their own data.
+ */
+export async function createTestService({ database, env = {}, overrides = {}, startWorker = true }: {
+  database: DatabaseHandle;
+  env?: Record<string, string>;
+  overrides?: Omit<DependencyOverrides, 'database'>;
+  startWorker?: boolean;
+}): Promise<TestService> {
+  const config = loadConfig({
+    JWT_SECRET_KEY: TEST_JWT_SECRET,
+    CREDENTIALS_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    LOG_LEVEL: 'info',
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    PROVISION_WAIT_MS: '3000',
+    SIP_DOMAIN: 'sip.test.local',
+    ...env,
+  });
+  const logs = new CapturedLogs();
+  const logger = createLogger({ level: config.logLevel, destination: logs });
+  const deps = await buildDependencies({
+    config,
+    logger,
+    overrides: { workerOptions: { pollIntervalMs: 50, backoff: { baseMs: 20, maxMs: 200 } }, ...overrides, database },
+  });
+  const app = await buildApp(deps);
+  await app.ready();
+  if (startWorker) deps.worker.start();
+  return {
+    app,
+    deps,
+    logs,
+    async close() {
+      await app.close();
+      await deps.close();
+    },
+  };
+}
+
+let counter = 0;
+/** A unique email per call, so tests sharing one database never collide. */
+export function uniqueEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}@example.com`;
+}
+
+export const GOOD_PASSWORD = 'a long and unusual passphrase 42';
+
+export async function registerAndLogin(app: FastifyInstance, { email = uniqueEmail(), password = GOOD_PASSWORD, displayName }: {
+  email?: string;
+  password?: string;
+  displayName?: string;
+} = {}) {
+  const register = await app.inject({
+    method: 'POST',
+    url: '/auth/register',
+    payload: { email, password, ...(displayName ? { display_name: displayName } : {}) },
+  });
+  const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password } });
+  return { email, password, register, token: login.json<{ access_token: string }>().access_token };
+}
