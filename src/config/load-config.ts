@@ -39,6 +39,15 @@ export interface Config {
     domain: string;
     passwordStorage: 'plain' | 'ha1' | 'both';
   };
+  provisioning: {
+    /** No trailing slash. */
+    publicBaseUrl: string;
+    linkTtlSeconds: number;
+    linkMode: 'once' | 'device';
+    rateLimitPerMinute: number;
+    acrobitsCloudId: string | undefined;
+    sessionTalkProviderId: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -122,10 +131,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
   if (pbxDriver === 'kamailio' && !kamailio.databaseUrl) problems.push('PBX_DRIVER=kamailio needs KAMAILIO_DATABASE_URL');
 
+  const port = integer('PORT', 0, 65535);
+  const provisioning = {
+    publicBaseUrl: (url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    linkTtlSeconds: parseDuration('PROVISIONING_LINK_TTL', raw('PROVISIONING_LINK_TTL') ?? '', problems),
+    linkMode: oneOf('PROVISIONING_LINK_MODE', ['once', 'device'] as const, 'once'),
+    rateLimitPerMinute: integer('PROVISIONING_RATE_LIMIT_PER_MINUTE', 1, 1_000_000),
+    acrobitsCloudId: raw('ACROBITS_CLOUD_ID'),
+    sessionTalkProviderId: raw('SESSIONTALK_PROVIDER_ID'),
+  };
+  if (provisioning.acrobitsCloudId !== undefined && !/^[A-Za-z0-9]+\*?$/.test(provisioning.acrobitsCloudId)) {
+    problems.push(`ACROBITS_CLOUD_ID holds only letters and digits, optionally followed by "*" (got "${provisioning.acrobitsCloudId}")`);
+  }
+  if (provisioning.sessionTalkProviderId !== undefined && !/^[^|\s]+$/.test(provisioning.sessionTalkProviderId)) {
+    problems.push('SESSIONTALK_PROVIDER_ID cannot hold "|" or whitespace');
+  }
+
   const trustProxy = oneOf('TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true';
   const config: Config = {
     host: raw('HOST') ?? '0.0.0.0',
-    port: integer('PORT', 0, 65535),
+    port,
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     dataDir: path.resolve(raw('DATA_DIR') ?? './data'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -151,9 +176,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy,
     freepbx,
     kamailio,
+    provisioning,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
+
+/** `600`, `600s`, `10m` or `1h`, in seconds, from 30 s to 24 h. */
+function parseDuration(name: ConfigVariableName, value: string, problems: string[]): number {
+  const match = /^(\d+)\s*([smh]?)$/.exec(value);
+  const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : NaN;
+  if (!(seconds >= 30 && seconds <= 86_400)) {
+    problems.push(`${name} must be seconds or a number with s, m or h, from 30 s to 24 h (got "${value}")`);
+    return 600;
+  }
+  return seconds;
 }
 
 function parseRange(value: string, problems: string[]): { first: number; last: number } {
