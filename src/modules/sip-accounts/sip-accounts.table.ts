@@ -17,6 +17,11 @@ export const sipAccounts = pgTable('sip_accounts', {
   extension: text('extension').notNull().unique(),
   /** AES-256-GCM sealed (see shared/crypto.ts); never stored or logged in clear. */
   secretCiphertext: text('secret_ciphertext').notNull(),
+  /**
+   * A rotation's new secret (sealed like the live one) while the PBX does not have it live yet; promoted to
+   * `secret_ciphertext` (and `secret_version` bumped) when the update job is live. Null when none is under way.
+   */
+  nextSecretCiphertext: text('next_secret_ciphertext'),
   /** Bumped by each rotation, so a job knows which secret it pushes and old provisioning links die. */
   secretVersion: integer('secret_version').notNull().default(1),
   status: text('status').$type<SipAccountStatus>().notNull().default('pending'),
