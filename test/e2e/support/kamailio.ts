@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKamailioTestDatabase } from '../../../src/modules/pbx/kamailio/kamailio-test-database.ts';
 import { freeUdpPort } from './ports.ts';
-import { requireProgram, startOwnedProcess, waitUntil } from './processes.ts';
+import { requireProgram, startOwnedProcess, waitUntil, type OwnedProcess } from './processes.ts';
 import { sipOptions } from './raw-sip.ts';
 
 const CONFIG_FILE = fileURLToPath(new URL('../../../deploy/kamailio/kamailio.cfg', import.meta.url));
@@ -41,17 +41,16 @@ export async function startKamailio(
   };
 
   let port: number;
-  let process_;
+  let owned: OwnedProcess;
   try {
     port = await freeUdpPort();
     const argv = ['-f', CONFIG_FILE, '-DD', '-E', '-Y', runDir, '-A', `SIP_PORT=${port}`, '-A', `DBURL="${database.databaseUrl}"`];
     if (args.passwordStorage === 'ha1') argv.push('-A', 'WITH_HA1');
-    process_ = startOwnedProcess({ command: kamailio, argv });
+    owned = startOwnedProcess({ command: kamailio, argv });
   } catch (error) {
     await cleanUpFiles();
     throw error;
   }
-  const owned = process_;
 
   const stop = async () => {
     await owned.stop({ signal: 'SIGTERM', graceMs: 5_000 });
