@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { account, createDriverHarness, rejection, startSim, type Sim } from './freepbx.test-helpers.ts';
+
+describe('FreePBX driver: accounts against the simulator', () => {
+  let sim: Sim;
+  beforeAll(async () => {
+    sim = await startSim();
+  });
+  beforeEach(() => sim.reset());
+  afterAll(() => sim.stop());
+
+  it('a created account is live with the secret we set, only after applyChanges', async () => {
+    const { driver } = createDriverHarness(sim);
+    await driver.createAccount(account('1000', 'Our-Strong-Secret-1000'));
+    expect(sim.state.liveSecret('1000')).toBeUndefined();
+    await driver.applyChanges();
+    expect(sim.state.liveSecret('1000')).toBe('Our-Strong-Secret-1000');
+    const [stored] = sim.state.extensions();
+    expect(stored).toMatchObject({ name: 'User 1000', email: 'u1000@example.test', umEnable: false, vmEnable: false, tech: 'pjsip' });
+    expect(sim.counters().welcomeEmailsSent).toBe(0);
+  });
+
+  it('creating again after an earlier complete attempt (crash before recording it) succeeds', async () => {
+    const { driver } = createDriverHarness(sim);
+    await driver.createAccount(account('1000'));
+    await driver.createAccount(account('1000'));
+    expect(sim.counters().operations).toMatchObject({ addExtension: 2, fetchExtension: 1, updateExtension: 2 });
+    await driver.applyChanges();
+    expect(sim.state.liveSecret('1000')).toBe(account('1000').secret);
+  });
+
+  it('an extension that belongs to someone else is extension_taken, not retryable, and left untouched', async () => {
+    sim.state.seedExtension({ extensionId: '1000', name: 'Reception', secret: 'their-secret' });
+    const { driver } = createDriverHarness(sim);
+    const error = await rejection(driver.createAccount(account('1000')));
+    expect(error).toMatchObject({ name: 'PbxError', kind: 'extension_taken', retryable: false });
+    expect(sim.state.extensions()[0]).toMatchObject({ name: 'Reception', secret: 'their-secret' });
+    expect(sim.counters().operations.updateExtension).toBeUndefined();
+  });
+
+  it('an earlier attempt that stopped between add and update is treated as taken: its secret is not ours', async () => {
+    const { driver } = createDriverHarness(sim);
+    await fetch(`${sim.url}/__sim/extensions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ extensionId: '1000', name: 'User 1000', live: false }),
+    });
+    expect(await rejection(driver.createAccount(account('1000')))).toMatchObject({ kind: 'extension_taken' });
+  });
+
+  it('updateAccount sets a new secret and keeps the fields we own', async () => {
+    const { driver } = createDriverHarness(sim);
+    await driver.createAccount(account('1000', 'first-secret-aaaa'));
+    await driver.updateAccount({ ...account('1000', 'second-secret-bbbb'), displayName: 'Renamed' });
+    await driver.applyChanges();
+    expect(sim.state.liveSecret('1000')).toBe('second-secret-bbbb');
+    expect(sim.state.extensions()[0]).toMatchObject({ name: 'Renamed', email: 'u1000@example.test', umEnable: false, vmEnable: false });
+  });
+
+  it('updateAccount re-creates an extension that disappeared from the PBX', async () => {
+    const { driver } = createDriverHarness(sim);
+    await driver.updateAccount(account('1000'));
+    await driver.applyChanges();
+    expect(sim.state.liveSecret('1000')).toBe(account('1000').secret);
+  });
+
+  it('deleteAccount removes the extension and succeeds when it is already gone', async () => {
+    const { driver } = createDriverHarness(sim);
+    await driver.createAccount(account('1000'));
+    await driver.deleteAccount('1000');
+    await driver.deleteAccount('1000');
+    expect(sim.state.extensions()).toEqual([]);
+  });
+
+  it('the licence limit is a rejected, non-retryable failure', async () => {
+    sim.faults.setLicenceLimit(0);
+    const { driver } = createDriverHarness(sim);
+    const error = await rejection(driver.createAccount(account('1000')));
+    expect(error).toMatchObject({ kind: 'rejected', retryable: false, message: expect.stringContaining('licence limit') });
+  });
+
+  it('checkHealth reports a reachable PBX, and an unreachable one without throwing', async () => {
+    const { driver } = createDriverHarness(sim);
+    expect(await driver.checkHealth()).toMatchObject({ ok: true });
+    await sim.faults.refuseConnections();
+    try {
+      const { driver: fresh } = createDriverHarness(sim);
+      expect(await fresh.checkHealth()).toMatchObject({ ok: false, detail: expect.stringContaining('unreachable') });
+    } finally {
+      await sim.faults.acceptConnections();
+    }
+  });
+});

@@ -1,0 +1,33 @@
+/** The GraphQL documents the driver sends; every value travels as a variable (freepbx-api.md §2). */
+export const operations = {
+  addExtension: `mutation AddExtension($input: addExtensionInput!) {
+  addExtension(input: $input) { status message }
+}`,
+  updateExtension: `mutation UpdateExtension($input: updateExtensionInput!) {
+  updateExtension(input: $input) { status message }
+}`,
+  deleteExtension: `mutation DeleteExtension($input: deleteExtensionInput!) {
+  deleteExtension(input: $input) { status message }
+}`,
+  fetchExtension: `query FetchExtension($extensionId: ID) {
+  fetchExtension(extensionId: $extensionId) { status message extensionId user { name extPassword } }
+}`,
+  doreload: `mutation Doreload($input: doreloadInput!) {
+  doreload(input: $input) { status message transaction_id }
+}`,
+  fetchApiStatus: `query FetchApiStatus($txnId: ID!) {
+  fetchApiStatus(txnId: $txnId) { status message details }
+}`,
+  fetchNeedReload: `query FetchNeedReload {
+  fetchNeedReload { status message }
+}`,
+} as const;
+
+/** FreePBX's answers the driver acts on (core `Api/Gql/Extensions.php`, framework `Modules.php`). */
+export const freepbxMessages = {
+  inUse: 'This device id is already in use',
+  licence: 'Can not add extension beyond the extensions license limit',
+  missingOnUpdate: 'Extension does not exists.',
+  missingOnFetch: 'Extension does not exists',
+  unknownTransaction: 'Sorry unable to fetch the status',
+} as const;
