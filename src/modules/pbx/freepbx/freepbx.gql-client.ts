@@ -72,7 +72,7 @@ export function createGqlClient(args: {
         throw freepbxErrors.unavailable(`${what}: HTTP ${reply.status} with a body that is not JSON`);
       }
       const payload = body?.data?.[field] as { status?: unknown; message?: unknown } | null | undefined;
-      if (body?.data && reply.status === 200) {
+      if (body?.data && reply.status === 200 && payload != null) {
         if (payload?.status === false) return { ok: false, message: clean(String(payload.message ?? '')) };
         return { ok: true, data: payload as T };
       }
@@ -85,7 +85,8 @@ export function createGqlClient(args: {
       // by the caller's interpretation of the message. api 17: request errors are HTTP 200 with errors[].
       if (reply.status === 400 && first?.status === false) return { ok: false, message: clean(message) };
       if (message) throw freepbxErrors.rejected(`${what}: ${clean(message)}`);
-      throw freepbxErrors.rejected(`${what}: unexpected HTTP ${reply.status}`);
+      // A 200 with a null root field and no error text: FreePBX swallowed an exception (FormattedError).
+      throw freepbxErrors.rejected(`${what}: unexpected answer (HTTP ${reply.status}, no data)`, reply.status === 200);
     },
   };
 }
