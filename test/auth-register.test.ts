@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { queryRows } from '../src/db/database.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { createTestService, GOOD_PASSWORD, uniqueEmail, type TestService } from './support/test-service.ts';
 
@@ -86,8 +87,8 @@ describe('POST /auth/register', () => {
     const statuses = responses.map((r) => r.statusCode).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
-    const rows = await database.handle.db.execute(sql`select count(*)::int as n from users where lower(email) = ${email.toLowerCase()}`);
-    expect((rows as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(1);
+    const rows = await queryRows<{ n: number }>(database.handle.db, sql`select count(*)::int as n from users where lower(email) = ${email.toLowerCase()}`);
+    expect(rows[0]!.n).toBe(1);
   });
 });
 
