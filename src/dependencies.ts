@@ -29,7 +29,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   const encryptionKey = config.credentialsEncryptionKey;
   const database =
     overrides.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
-  const driver = overrides.driver ?? (await createPbxDriver({ config, logger }));
+  const driver = overrides.driver ?? createPbxDriver({ config, logger });
   const { db } = database;
 
   const hasher = createPasswordHasher({ concurrency: config.passwordHashConcurrency });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { provisioningMarker } from './freepbx-driver.ts';
 import { account, createDriverHarness, rejection, startSim, type Sim } from './freepbx.test-helpers.ts';
 
 describe('FreePBX driver: accounts against the simulator', () => {
@@ -38,13 +39,20 @@ describe('FreePBX driver: accounts against the simulator', () => {
     expect(sim.counters().operations.updateExtension).toBeUndefined();
   });
 
-  it('an earlier attempt that stopped between add and update is treated as taken: its secret is not ours', async () => {
+  it('an earlier attempt of ours that stopped between add and update is finished, not orphaned', async () => {
     const { driver } = createDriverHarness(sim);
-    await fetch(`${sim.url}/__sim/extensions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ extensionId: '1000', name: 'User 1000', live: false }),
-    });
+    const ours = account('1000');
+    // What addExtension left behind: our marker as name, FreePBX's own generated secret.
+    sim.state.seedExtension({ extensionId: '1000', name: provisioningMarker(ours), secret: 'generated-by-freepbx' });
+    await driver.createAccount(ours);
+    await driver.applyChanges();
+    expect(sim.state.liveSecret('1000')).toBe(ours.secret);
+    expect(sim.state.extensions()[0]).toMatchObject({ name: ours.displayName });
+  });
+
+  it('a half-made extension without our marker is someone else\'s: extension_taken', async () => {
+    const { driver } = createDriverHarness(sim);
+    sim.state.seedExtension({ extensionId: '1000', name: 'User 1000', secret: 'generated-by-freepbx' });
     expect(await rejection(driver.createAccount(account('1000')))).toMatchObject({ kind: 'extension_taken' });
   });
 

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PbxAccount, PbxDriver } from '../pbx-driver.ts';
 import { applyChanges } from './freepbx.apply.ts';
@@ -32,10 +32,19 @@ const sameSecret = (a: string, b: string) => {
 };
 
 /**
+ * The caller-ID name an extension carries between addExtension and updateExtension. It is derived from the
+ * account's secret, so nobody else's extension can carry it: finding it after a crash between the two calls
+ * proves the half-made extension is ours to finish (instead of leaving an orphan and moving on).
+ */
+export function provisioningMarker(account: Pick<PbxAccount, 'secret'>): string {
+  return `provisioning-${createHash('sha256').update(`voip-onboarding-api:${account.secret}`).digest('hex').slice(0, 24)}`;
+}
+
+/**
  * PBX driver for FreePBX 16/17 through its GraphQL API (see docs/freepbx-api.md). An extension is ours when
- * its current SIP secret is the one we hold for the account: FreePBX keeps no other field we could mark
- * (email is dropped with User Manager and voicemail off), so an extension left with FreePBX's generated
- * secret by a crash between add and update is treated as taken, which is safe (it is never overwritten).
+ * its current SIP secret is the one we hold for the account (a finished earlier attempt) or its name is our
+ * provisioning marker (an attempt that crashed between add and update). Anything else is someone else's and
+ * is never overwritten.
  */
 export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -71,7 +80,8 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
     // Deleted since the add said "in use": not ours to claim; the job retries with a fresh add.
     if (!fetched.ok) throw freepbxErrors.rejected(`FreePBX fetchExtension ${account.extension}: ${fetched.message}`, true);
     const current = fetched.data.user?.extPassword;
-    return typeof current === 'string' && sameSecret(current, account.secret);
+    if (typeof current === 'string' && sameSecret(current, account.secret)) return true;
+    return fetched.data.user?.name === provisioningMarker(account);
   }
 
   async function update(account: PbxAccount): Promise<'updated' | 'missing'> {
@@ -90,7 +100,7 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
     const added = await gql.request<Payload>({
       field: 'addExtension',
       query: operations.addExtension,
-      variables: { input: ownedFields(account) },
+      variables: { input: { ...ownedFields(account), name: provisioningMarker(account) } },
       secrets: [account.secret],
     });
     if (!added.ok) {
