@@ -11,6 +11,9 @@ import { registerApiDocs } from './modules/docs/api-docs.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerSipAccountRoutes } from './modules/sip-accounts/sip-accounts.routes.ts';
+import { registerSecretRotationRoutes } from './modules/sip-accounts/secret-rotation.routes.ts';
+import { registerProvisioningLinkRoutes } from './modules/provisioning/provisioning-links.routes.ts';
+import { registerCredentialFormatRoutes } from './modules/provisioning/credential-formats.routes.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -75,5 +78,16 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     tokenLifetimeSeconds: config.accessTokenExpireMinutes * 60,
   });
   registerSipAccountRoutes(app, { sipAccounts: deps.useCases.sipAccounts, authenticate: deps.authenticate });
+  registerSecretRotationRoutes(app, { rotation: deps.useCases.secretRotation, authenticate: deps.authenticate });
+  registerCredentialFormatRoutes(app, {
+    sipAccounts: deps.useCases.sipAccounts,
+    authenticate: deps.authenticate,
+    formatOptions: deps.provisioning.formatOptions,
+  });
+  registerProvisioningLinkRoutes(app, {
+    provisioningLinks: deps.provisioning.links,
+    authenticate: deps.authenticate,
+    rateLimitPerMinute: config.provisioning.rateLimitPerMinute,
+  });
   return app;
 }

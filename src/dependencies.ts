@@ -10,6 +10,8 @@ import { createRegisterUser } from './modules/auth/register-user.usecase.ts';
 import { createPbxDriver } from './modules/pbx/create-pbx-driver.ts';
 import type { PbxDriver } from './modules/pbx/pbx-driver.ts';
 import { createProvisioningWorker, type WorkerOptions } from './modules/provisioning-jobs/provisioning-worker.ts';
+import { createProvisioningLinkUseCases } from './modules/provisioning/provisioning-links.usecases.ts';
+import { createSecretRotationUseCases } from './modules/sip-accounts/rotate-secret.usecase.ts';
 import { createSipAccountUseCases } from './modules/sip-accounts/sip-account.usecases.ts';
 
 export interface DependencyOverrides {
@@ -60,6 +62,20 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     }),
     loginUser: createLoginUser({ db, hasher, tokens }),
     sipAccounts: createSipAccountUseCases({ db, encryptionKey, sip: config.sip }),
+    secretRotation: createSecretRotationUseCases({ db, worker, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
+  };
+  const provisioning = {
+    links: createProvisioningLinkUseCases({
+      db,
+      sipAccounts: useCases.sipAccounts,
+      publicBaseUrl: config.provisioning.publicBaseUrl,
+      ttlSeconds: config.provisioning.linkTtlSeconds,
+      mode: config.provisioning.linkMode,
+    }),
+    formatOptions: {
+      ...(config.provisioning.acrobitsCloudId ? { acrobits: { cloudId: config.provisioning.acrobitsCloudId } } : {}),
+      sessiontalk: { providerId: config.provisioning.sessionTalkProviderId },
+    },
   };
 
   return {
@@ -71,6 +87,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     tokens,
     authenticate: createAuthenticate({ tokens }),
     useCases,
+    provisioning,
     /** Stops the worker (jobs in hand finish), then closes what this function opened. */
     async close(): Promise<void> {
       await worker.stop();

@@ -30,7 +30,8 @@ export async function runJob({ job, db, driver, encryptionKey, extensionRange, l
   const user = await createUsersRepository({ db }).findById(account.userId);
   const pbxAccount = {
     extension: account.extension,
-    secret: decryptSecret(encryptionKey, account.secretCiphertext),
+    // A rotation pushes the next secret; the live one stays live here until this job's change is live.
+    secret: decryptSecret(encryptionKey, job.kind === 'update' && account.nextSecretCiphertext ? account.nextSecretCiphertext : account.secretCiphertext),
     displayName: user?.displayName ?? user?.email.split('@')[0] ?? account.extension,
     email: user?.email ?? '',
   };

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Database } from '../../db/database.ts';
+import type { Database, Transaction } from '../../db/database.ts';
 import { PbxError, type PbxDriver } from '../pbx/pbx-driver.ts';
+import { createSecretRotationRepository } from '../sip-accounts/secret-rotation.repository.ts';
 import { createSipAccountsRepository } from '../sip-accounts/sip-accounts.repository.ts';
 import type { SipAccountStatus } from '../sip-accounts/sip-accounts.table.ts';
 import { backoffDelayMs } from './backoff.ts';
@@ -59,6 +60,15 @@ export function createProvisioningWorker({ db, driver, encryptionKey, extensionR
     accountEvents.emit(accountId, status);
   }
 
+  /** Marks the job done and, for a rotation, promotes its secret in the same transaction: never one without the other. */
+  async function finishLive(job: JobRow): Promise<boolean> {
+    return db.transaction(async (tx) => {
+      if (!(await createJobsRepository({ db: tx }).finish(job.id, workerId))) return false;
+      await promoteRotatedSecrets(tx, [job]);
+      return true;
+    });
+  }
+
   async function processJob(job: JobRow): Promise<void> {
     try {
       const outcome = await runJob({ job, db, driver, encryptionKey, extensionRange, logger });
@@ -66,7 +76,7 @@ export function createProvisioningWorker({ db, driver, encryptionKey, extensionR
         await jobs.retryLater(job.id, workerId, { delayMs: 0, error: `extension ${job.extension} was taken on the PBX` });
       } else if (outcome === 'awaiting_apply') {
         await jobs.awaitApply(job.id, workerId);
-      } else if (await jobs.finish(job.id, workerId)) {
+      } else if (await finishLive(job)) {
         if (job.kind !== 'delete') await setAccountStatus(job.sipAccountId, 'active');
       }
     } catch (error) {
@@ -95,7 +105,11 @@ export function createProvisioningWorker({ db, driver, encryptionKey, extensionR
     let failure: string | null = null;
     try {
       await driver.applyChanges();
-      const applied = await jobs.completeApplied(startedAt);
+      const applied = await db.transaction(async (tx) => {
+        const done = await createJobsRepository({ db: tx }).completeApplied(startedAt);
+        await promoteRotatedSecrets(tx, done);
+        return done;
+      });
       for (const job of applied) if (job.kind !== 'delete') await setAccountStatus(job.sipAccountId, 'active');
       applyFailures = 0;
       logger.info({ accounts: applied.length }, 'Apply Config finished: accounts are live');
@@ -184,6 +198,14 @@ export function createProvisioningWorker({ db, driver, encryptionKey, extensionR
       });
     },
   };
+}
+
+/** An update job that is live makes the secret it pushed the live one (see secret-rotation.repository.ts). */
+async function promoteRotatedSecrets(tx: Transaction, liveJobs: JobRow[]): Promise<void> {
+  const rotation = createSecretRotationRepository({ db: tx });
+  for (const job of liveJobs) {
+    if (job.kind === 'update' && job.sipAccountId) await rotation.promoteNextSecret(job.sipAccountId, job.secretVersion);
+  }
 }
 
 export type ProvisioningWorker = ReturnType<typeof createProvisioningWorker>;

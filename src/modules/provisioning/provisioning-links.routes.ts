@@ -1,0 +1,107 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { problemResponses, Timestamp } from '../../shared/schemas.ts';
+import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
+import { renderQrPng, renderQrSvg } from './formats/index.ts';
+import type { ProvisioningLinkUseCases } from './provisioning-links.usecases.ts';
+import { renderScanPage } from './scan-page.ts';
+
+const ProvisioningLinkResponse = Type.Object({
+  url: Type.String({ description: 'The remote-provisioning URL; put it, plain, in the QR code.' }),
+  expires_at: Timestamp,
+  qr_png_url: Type.String(),
+  qr_svg_url: Type.String(),
+  deep_link: Type.String({ description: '`linphone-config:<url>`, for a clickable link on the phone itself (not for QR codes).' }),
+});
+
+// No pattern on the token: a malformed one must get the same answer as an unknown one, not a 422.
+const TokenParams = Type.Object({ token: Type.String() });
+
+/** Linphone sends this header on every remote-provisioning fetch; browsers and link scanners do not. */
+const LINPHONE_HEADER = 'x-linphone-provisioning';
+
+// The IP and User-Agent of the first Linphone fetch; the From header is left out because Linphone adds it
+// only once it has an account, that is after the first fetch.
+const deviceFingerprint = (request: FastifyRequest) => `${request.ip}\n${request.headers['user-agent'] ?? ''}`;
+
+export function registerProvisioningLinkRoutes(app: FastifyInstance, { provisioningLinks, authenticate, rateLimitPerMinute }: {
+  provisioningLinks: ProvisioningLinkUseCases;
+  authenticate: Authenticate;
+  rateLimitPerMinute: number;
+}): void {
+  const router = app.withTypeProvider<TypeBoxTypeProvider>();
+  // One budget for every public route of a link: they hold a capability, so guessing must stay slow.
+  const rateLimit = { max: rateLimitPerMinute, timeWindow: '1 minute', groupId: 'provisioning' };
+
+  router.post('/sip/provisioning-links', {
+    schema: {
+      tags: ['provisioning'],
+      summary: 'Create a one-time remote-provisioning link for Linphone',
+      description:
+        'The link lives PROVISIONING_LINK_TTL and is used up only by a fetch carrying `X-Linphone-Provisioning` (Linphone sends it), ' +
+        'so e-mail scanners and chat previews cannot burn it. It dies early when the SIP secret is rotated.',
+      security: bearerSecurity,
+      response: { 201: ProvisioningLinkResponse, ...problemResponses(401, 404, 409) },
+    },
+    handler: async (request, reply) => {
+      const link = await provisioningLinks.createLink(await authenticate(request));
+      reply.header('cache-control', 'no-store');
+      return reply.status(201).send({
+        url: link.url,
+        expires_at: link.expiresAt.toISOString(),
+        qr_png_url: link.qrPngUrl,
+        qr_svg_url: link.qrSvgUrl,
+        deep_link: link.deepLink,
+      });
+    },
+  });
+
+  router.get('/provisioning/:token', {
+    config: { rateLimit },
+    schema: {
+      tags: ['provisioning'],
+      summary: 'Remote provisioning (public; the URL is the capability)',
+      description:
+        'With `X-Linphone-Provisioning`: the Linphone XML, and the link is used up. Without it: a page telling the user to scan ' +
+        'the link in Linphone; the link stays usable. Unknown, expired, used and superseded links all get the same 404.',
+      params: TokenParams,
+      produces: ['application/xml', 'text/html'],
+      response: { 200: Type.String(), ...problemResponses(404, 429) },
+    },
+    handler: async (request, reply) => {
+      const { token } = request.params;
+      reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
+      if (request.headers[LINPHONE_HEADER] !== undefined) {
+        const xml = await provisioningLinks.fetchLinphoneConfig({ token, deviceFingerprint: deviceFingerprint(request) });
+        return reply.type('application/xml; charset=utf-8').send(xml);
+      }
+      await provisioningLinks.assertUnused(token);
+      const page = renderScanPage({ url: provisioningLinks.publicUrlOf(token), qrSvgPath: `${token}/qr.svg` });
+      return reply.type('text/html; charset=utf-8').send(page);
+    },
+  });
+
+  // The QR codes are served under the public link rather than under /sip/provisioning-links/{id}: only the
+  // token's hash is stored, so the URL can be rebuilt only from a token the caller already holds. They
+  // reveal nothing the holder cannot already fetch, never use the link up, and vanish once it is used.
+  router.get('/provisioning/:token/qr.png', {
+    config: { rateLimit },
+    schema: { tags: ['provisioning'], summary: 'QR code (PNG) of the provisioning URL', params: TokenParams, produces: ['image/png'], response: problemResponses(404, 429) },
+    handler: async (request, reply) => {
+      await provisioningLinks.assertUnused(request.params.token);
+      const png = await renderQrPng(provisioningLinks.publicUrlOf(request.params.token));
+      return reply.header('cache-control', 'no-store').type('image/png').send(png);
+    },
+  });
+
+  router.get('/provisioning/:token/qr.svg', {
+    config: { rateLimit },
+    schema: { tags: ['provisioning'], summary: 'QR code (SVG) of the provisioning URL', params: TokenParams, produces: ['image/svg+xml'], response: problemResponses(404, 429) },
+    handler: async (request, reply) => {
+      await provisioningLinks.assertUnused(request.params.token);
+      const svg = await renderQrSvg(provisioningLinks.publicUrlOf(request.params.token));
+      return reply.header('cache-control', 'no-store').type('image/svg+xml; charset=utf-8').send(svg);
+    },
+  });
+}

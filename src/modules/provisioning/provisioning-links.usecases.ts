@@ -1,0 +1,74 @@
+import type { Database } from '../../db/database.ts';
+import { isAppError } from '../../shared/errors.ts';
+import { generateToken, sha256Hex } from '../../shared/crypto.ts';
+import type { SipAccountUseCases } from '../sip-accounts/sip-account.usecases.ts';
+import { createSipAccountsRepository } from '../sip-accounts/sip-accounts.repository.ts';
+import { renderLinphoneXml } from './formats/index.ts';
+import { provisioningLinkInvalidError } from './provisioning.errors.ts';
+import { createProvisioningLinksRepository } from './provisioning-links.repository.ts';
+import type { ProvisioningLinkMode } from './provisioning-links.table.ts';
+
+/** 32 random bytes (256 bits) in base64url. */
+const TOKEN_BYTES = 32;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+export interface CreatedLink {
+  url: string;
+  expiresAt: Date;
+  qrPngUrl: string;
+  qrSvgUrl: string;
+  /** For a clickable link on the phone itself; a QR code must hold the plain https URL (linphone-android #2487). */
+  deepLink: string;
+}
+
+export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl, ttlSeconds, mode }: {
+  db: Database;
+  sipAccounts: Pick<SipAccountUseCases, 'getCredentials'>;
+  publicBaseUrl: string;
+  ttlSeconds: number;
+  mode: ProvisioningLinkMode;
+}) {
+  const links = createProvisioningLinksRepository({ db });
+  const accounts = createSipAccountsRepository({ db });
+  const hashOf = (token: string) => (TOKEN_SHAPE.test(token) ? sha256Hex(token) : undefined);
+
+  return {
+    /** A new link for the user's live account. The token is returned here once and kept only as a hash. */
+    async createLink(userId: string): Promise<CreatedLink> {
+      await sipAccounts.getCredentials(userId); // Refuses a missing, pending or failed account with its own error.
+      const account = (await accounts.findByUserId(userId))!;
+      const token = generateToken(TOKEN_BYTES);
+      const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+      await links.deleteExpired(account.id);
+      await links.insert({ sipAccountId: account.id, tokenHash: sha256Hex(token), secretVersion: account.secretVersion, mode, expiresAt });
+      const url = `${publicBaseUrl}/provisioning/${token}`;
+      return { url, expiresAt, qrPngUrl: `${url}/qr.png`, qrSvgUrl: `${url}/qr.svg`, deepLink: `linphone-config:${url}` };
+    },
+
+    /**
+     * The Linphone XML for a real Linphone fetch: uses the link up (or binds it to `deviceFingerprint`).
+     * Every kind of invalid link throws the same error.
+     */
+    async fetchLinphoneConfig({ token, deviceFingerprint }: { token: string; deviceFingerprint: string }): Promise<string> {
+      const tokenHash = hashOf(token);
+      const link = tokenHash ? await links.consume(tokenHash, sha256Hex(deviceFingerprint)) : undefined;
+      if (!link) throw provisioningLinkInvalidError();
+      // The single-use token leaves the phone's config once applied: transient_provisioning.
+      const credentials = await sipAccounts.getCredentials(link.userId).catch((error: unknown) => {
+        // The account changed in the instant since the link was checked: still the one answer.
+        throw isAppError(error) ? provisioningLinkInvalidError() : error;
+      });
+      return renderLinphoneXml(credentials, { transient: true });
+    },
+
+    /** Throws the invalid-link error unless the link is unused and works; never uses it up. */
+    async assertUnused(token: string): Promise<void> {
+      const tokenHash = hashOf(token);
+      if (!tokenHash || !(await links.findUsable(tokenHash))) throw provisioningLinkInvalidError();
+    },
+
+    publicUrlOf: (token: string) => `${publicBaseUrl}/provisioning/${token}`,
+  };
+}
+
+export type ProvisioningLinkUseCases = ReturnType<typeof createProvisioningLinkUseCases>;
