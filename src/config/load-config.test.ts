@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config.ts';
+import { resolveGeneratedSecrets } from './generated-secrets.ts';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('loadConfig', () => {
+  it('starts on the embedded defaults with nothing configured', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      pbxDriver: 'none',
+      extensionRange: { first: 1000, last: 1999 },
+      sip: { port: 5060, transport: 'udp' },
+      accessTokenExpireMinutes: 30,
+    });
+    expect(config.dataDir).toBe(path.resolve('./data'));
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('chooses the FreePBX driver when FREEPBX_HOST is set', () => {
+    expect(loadConfig({ FREEPBX_HOST: 'https://pbx.example.com', FREEPBX_API_TOKEN: 'tok' }).pbxDriver).toBe('freepbx');
+  });
+
+  it('refuses a JWT_SECRET_KEY under 32 bytes, naming the variable', () => {
+    expect(problemsOf({ JWT_SECRET_KEY: 'short' })).toEqual([expect.stringContaining('JWT_SECRET_KEY is too weak')]);
+  });
+
+  it('lists every invalid variable at once, without echoing secret values', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      EXTENSION_RANGE: '1999-1000',
+      SIP_TRANSPORT: 'sctp',
+      DATABASE_URL: 'mysql://user:hunter2@db/x',
+      CREDENTIALS_ENCRYPTION_KEY: 'tooshort-hunter2',
+    });
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['CREDENTIALS_ENCRYPTION_KEY', 'DATABASE_URL', 'EXTENSION_RANGE', 'PORT', 'SIP_TRANSPORT']);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('requires FreePBX credentials and a Kamailio database for those drivers', () => {
+    expect(problemsOf({ PBX_DRIVER: 'freepbx', FREEPBX_HOST: 'https://pbx.example.com' })).toEqual([expect.stringContaining('FREEPBX_CLIENT_ID')]);
+    expect(problemsOf({ PBX_DRIVER: 'kamailio' })).toEqual([expect.stringContaining('KAMAILIO_DATABASE_URL')]);
+  });
+
+  it('accepts a 32-byte encryption key as hex or base64', () => {
+    expect(loadConfig({ CREDENTIALS_ENCRYPTION_KEY: 'ab'.repeat(32) }).credentialsEncryptionKey).toHaveLength(32);
+    expect(loadConfig({ CREDENTIALS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).credentialsEncryptionKey).toEqual(Buffer.alloc(32, 7));
+  });
+});
+
+describe('generated secrets', () => {
+  it('are created once in DATA_DIR with mode 0600, reused at the next start, and announced with a warning', () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vt-config-'));
+    try {
+      const lines: string[] = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+      const first = resolveGeneratedSecrets({ config: loadConfig({ DATA_DIR: dataDir }), logger });
+      const second = resolveGeneratedSecrets({ config: loadConfig({ DATA_DIR: dataDir }), logger });
+      expect(first.jwtSecretKey).toHaveLength(64);
+      expect(second.jwtSecretKey).toBe(first.jwtSecretKey);
+      expect(second.credentialsEncryptionKey).toEqual(first.credentialsEncryptionKey);
+      expect(fs.statSync(path.join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+      expect(lines.join('')).toContain('JWT_SECRET_KEY and CREDENTIALS_ENCRYPTION_KEY not set');
+      expect(lines.join('')).not.toContain(first.jwtSecretKey!);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
