@@ -47,7 +47,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     encryptionKey,
     extensionRange: config.extensionRange,
     logger: logger.child({ component: 'provisioning' }),
-    options: overrides.workerOptions,
+    options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
   });
 
   const useCases = {

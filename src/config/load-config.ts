@@ -22,6 +22,8 @@ export interface Config {
   sip: { domain: string; port: number; transport: SipTransport };
   pbxDriver: PbxDriverName;
   provisionWaitMs: number;
+  /** A claimed job (or the apply lease) whose worker died is taken over after this long. */
+  provisioningJobLeaseMs: number;
   passwordHashConcurrency: number;
   authRateLimitPerMinute: number;
   bodyLimitBytes: number;
@@ -33,6 +35,7 @@ export interface Config {
     apiToken: string | undefined;
     requestTimeoutMs: number;
     applyTimeoutMs: number;
+    applyPollIntervalMs: number;
   };
   kamailio: {
     databaseUrl: string | undefined;
@@ -115,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     apiToken: raw('FREEPBX_API_TOKEN'),
     requestTimeoutMs: integer('FREEPBX_REQUEST_TIMEOUT_MS', 100, 600_000),
     applyTimeoutMs: integer('FREEPBX_APPLY_TIMEOUT_MS', 1_000, 3_600_000),
+    applyPollIntervalMs: integer('FREEPBX_APPLY_POLL_INTERVAL_MS', 10, 60_000),
   };
   if (pbxDriver === 'freepbx') {
     if (!freepbx.host) problems.push('PBX_DRIVER=freepbx needs FREEPBX_HOST');
@@ -168,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     pbxDriver,
     provisionWaitMs: integer('PROVISION_WAIT_MS', 0, 120_000),
+    provisioningJobLeaseMs: integer('PROVISIONING_JOB_LEASE_MS', 1_000, 3_600_000),
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY
       ? integer('PASSWORD_HASH_CONCURRENCY', 1, 256)
       : Math.max(1, os.availableParallelism()),

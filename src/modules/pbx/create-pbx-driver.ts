@@ -9,7 +9,7 @@ import type { PbxDriver } from './pbx-driver.ts';
 export function createPbxDriver({ config, logger }: { config: Config; logger: Logger }): PbxDriver {
   switch (config.pbxDriver) {
     case 'freepbx': {
-      const { host, clientId, clientSecret, apiToken, requestTimeoutMs, applyTimeoutMs } = config.freepbx;
+      const { host, clientId, clientSecret, apiToken, requestTimeoutMs, applyTimeoutMs, applyPollIntervalMs } = config.freepbx;
       const useClientCredentials = Boolean(clientId && clientSecret);
       if (!useClientCredentials) {
         logger.warn('FREEPBX_API_TOKEN is a fixed token: FreePBX tokens expire after one hour. Set FREEPBX_CLIENT_ID and FREEPBX_CLIENT_SECRET so tokens are renewed.');
@@ -19,7 +19,7 @@ export function createPbxDriver({ config, logger }: { config: Config; logger: Lo
         ...(useClientCredentials ? { clientId, clientSecret } : { apiToken }),
         requestTimeoutMs,
         applyTimeoutMs,
-        applyPollIntervalMs: 1000,
+        applyPollIntervalMs,
         logger,
       });
     }

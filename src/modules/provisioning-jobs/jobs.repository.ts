@@ -70,6 +70,15 @@ export function createJobsRepository({ db }: { db: Queryable }) {
       return updateOwned(db, id, workerId, { state: 'failed', lastError: error, lockedUntil: null });
     },
 
+    /** Keeps this worker's claim on jobs it is still working on, so a short lease only ever expires for a dead worker. */
+    async renewLeases({ ids, workerId, leaseMs }: { ids: string[]; workerId: string; leaseMs: number }): Promise<void> {
+      if (ids.length === 0) return;
+      await db
+        .update(provisioningJobs)
+        .set({ lockedUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+        .where(and(sql`${provisioningJobs.id} in ${ids}`, eq(provisioningJobs.lockedBy, workerId), eq(provisioningJobs.state, 'running')));
+    },
+
     async setExtension(id: string, extension: string): Promise<void> {
       await db.update(provisioningJobs).set({ extension, updatedAt: sql`now()` }).where(eq(provisioningJobs.id, id));
     },
@@ -111,6 +120,13 @@ export function createJobsRepository({ db }: { db: Queryable }) {
         .where(and(eq(pbxApplyLease.id, 1), sql`(${pbxApplyLease.holder} is null or ${pbxApplyLease.expiresAt} < now())`))
         .returning({ startedAt: pbxApplyLease.lastStartedAt });
       return row?.startedAt ?? undefined;
+    },
+
+    async renewApplyLease({ holder, leaseMs }: { holder: string; leaseMs: number }): Promise<void> {
+      await db
+        .update(pbxApplyLease)
+        .set({ expiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+        .where(and(eq(pbxApplyLease.id, 1), eq(pbxApplyLease.holder, holder)));
     },
 
     async releaseApplyLease({ holder, error }: { holder: string; error: string | null }): Promise<void> {

@@ -13,7 +13,10 @@ import type { JobRow } from './jobs.table.ts';
 
 export interface WorkerOptions {
   pollIntervalMs: number;
-  /** A job not finished within its lease is taken over by another worker (the first one crashed). */
+  /**
+   * A job (or the apply lease) whose worker stopped renewing it for this long is taken over by another worker
+   * (the first one crashed). A live worker renews its leases every third of it, however long the PBX takes.
+   */
   leaseMs: number;
   batchSize: number;
   maxAttempts: number;
@@ -27,8 +30,18 @@ export const defaultWorkerOptions: WorkerOptions = {
   batchSize: 16,
   maxAttempts: 25,
   backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
-  applyLeaseMs: 15 * 60_000,
+  applyLeaseMs: 120_000,
 };
+
+/** Runs `work` while renewing a lease every third of `leaseMs`; a failed renewal is retried at the next beat. */
+async function withLeaseRenewal<T>(leaseMs: number, renew: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => void renew().catch(() => {}), Math.max(100, Math.floor(leaseMs / 3)));
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
 
 /**
  * Runs provisioning jobs from the database: claims due jobs, pushes them to the PBX, retries with backoff,
@@ -104,7 +117,11 @@ export function createProvisioningWorker({ db, driver, encryptionKey, extensionR
     if (!startedAt) return; // Another instance is applying; its run or the next covers our changes.
     let failure: string | null = null;
     try {
-      await driver.applyChanges();
+      await withLeaseRenewal(
+        settings.applyLeaseMs,
+        () => jobs.renewApplyLease({ holder: workerId, leaseMs: settings.applyLeaseMs }),
+        () => driver.applyChanges(),
+      );
       const applied = await db.transaction(async (tx) => {
         const done = await createJobsRepository({ db: tx }).completeApplied(startedAt);
         await promoteRotatedSecrets(tx, done);
@@ -126,7 +143,12 @@ export function createProvisioningWorker({ db, driver, encryptionKey, extensionR
 
   async function tick(): Promise<boolean> {
     const claimed = await jobs.claimDue({ workerId, limit: settings.batchSize, leaseMs: settings.leaseMs });
-    await Promise.all(claimed.map(processJob));
+    const ids = claimed.map((job) => job.id);
+    await withLeaseRenewal(
+      settings.leaseMs,
+      () => jobs.renewLeases({ ids, workerId, leaseMs: settings.leaseMs }),
+      () => Promise.all(claimed.map(processJob)),
+    );
     await applyIfNeeded();
     return claimed.length > 0;
   }
