@@ -4,7 +4,7 @@ import { PbxError, type PbxAccount, type PbxDriver } from '../../src/modules/pbx
  * A PBX double whose behaviour a test sets per call: it records every account it was sent, and can be made
  * to fail (retryably or not), hang, or need an apply step. For real-PBX behaviour use the FreePBX simulator.
  */
-export function createScriptedPbx(options: { needsApply?: boolean } = {}) {
+export function createScriptedPbx(options: { needsApply?: boolean; applyMs?: number } = {}) {
   const live = new Map<string, string>();
   const calls: { method: string; extension: string }[] = [];
   let failure: (() => PbxError | undefined) | undefined;
@@ -40,7 +40,7 @@ export function createScriptedPbx(options: { needsApply?: boolean } = {}) {
       appliesRunning += 1;
       maxAppliesRunning = Math.max(maxAppliesRunning, appliesRunning);
       try {
-        await new Promise((resolve) => setTimeout(resolve, 30));
+        await new Promise((resolve) => setTimeout(resolve, options.applyMs ?? 30));
       } finally {
         appliesRunning -= 1;
       }
