@@ -60,6 +60,8 @@ export function createRegisterUser({ db, hasher, worker, encryptionKey, extensio
     logger.info({ userId: user.id, extension: account.extension }, 'User registered; provisioning the SIP extension');
     worker.kick();
     const provisioningStatus = await worker.waitForAccount(account.id, provisionWaitMs);
-    return { user, account: { ...account, status: provisioningStatus }, provisioningStatus };
+    // Read again: the job may have moved the account to another number (the first was taken on the PBX).
+    const current = (await createSipAccountsRepository({ db }).findById(account.id)) ?? account;
+    return { user, account: { ...current, status: provisioningStatus }, provisioningStatus };
   };
 }
