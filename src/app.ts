@@ -88,6 +88,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     provisioningLinks: deps.provisioning.links,
     authenticate: deps.authenticate,
     rateLimitPerMinute: config.provisioning.rateLimitPerMinute,
+    acceptLegacyLinphone: config.provisioning.acceptLegacyLinphone,
   });
   return app;
 }

@@ -222,6 +222,28 @@ describe('GET /provisioning/{token}', () => {
   });
 });
 
+describe('PROVISIONING_ACCEPT_LEGACY_LINPHONE=true', () => {
+  it('also lets a fetch with no Accept header (liblinphone 5.1) use the link up, but still not a browser', async () => {
+    const legacy = await createTestService({
+      database: database.handle,
+      env: { PROVISIONING_ACCEPT_LEGACY_LINPHONE: 'true', PROVISIONING_RATE_LIMIT_PER_MINUTE: '100000' },
+      startWorker: false,
+    });
+    try {
+      const { bearer } = await newUser(service);
+      const { path } = await createLink(legacy, bearer);
+      const browser = await fetchAs(legacy, path, { accept: 'text/html,*/*;q=0.8', 'user-agent': 'Mozilla/5.0' });
+      expect(browser.headers['content-type']).toBe('text/html; charset=utf-8');
+      const linphone51 = await fetchAs(legacy, path, { 'user-agent': 'Unknown' });
+      expect(linphone51.headers['content-type']).toBe('application/xml; charset=utf-8');
+      expect((await fetchAs(legacy, path, { 'user-agent': 'Unknown' })).statusCode).toBe(404);
+      expect(legacy.logs.text).not.toContain(path);
+    } finally {
+      await legacy.close();
+    }
+  });
+});
+
 describe('rate limit and logs', () => {
   it('limits the public provisioning routes per client address, apart from the API\'s budget', async () => {
     const limited = await createTestService({ database: database.handle, env: { PROVISIONING_RATE_LIMIT_PER_MINUTE: '3' }, startWorker: false });

@@ -45,6 +45,7 @@ export const configVariables = {
   PUBLIC_BASE_URL: { doc: 'Base URL phones reach this service at, for provisioning links and QR codes (https:// in production). Default: http://localhost:PORT.' },
   PROVISIONING_LINK_TTL: { doc: 'Lifetime of a provisioning link: seconds, or a number with s, m or h (e.g. 600, 10m, 1h); 30 s to 24 h.', default: '10m' },
   PROVISIONING_LINK_MODE: { doc: 'once: a link is used up by its first Linphone fetch; device: the first Linphone fetch binds it to that device (User-Agent and address), which may fetch again until expiry.', default: 'once' },
+  PROVISIONING_ACCEPT_LEGACY_LINPHONE: { doc: 'true: a link fetch with no Accept header at all also counts as Linphone and uses the link up (liblinphone 5.1, e.g. Debian\'s linphonec, sends no X-Linphone-Provisioning). Weaker against link scanners.', default: 'false' },
   PROVISIONING_RATE_LIMIT_PER_MINUTE: { doc: 'Requests per minute and client address on the public /provisioning/{token} routes.', default: '10' },
   ACROBITS_CLOUD_ID: { doc: 'Acrobits Cloud Softphone Cloud ID; enables the `csc:` credential format.' },
   SESSIONTALK_PROVIDER_ID: { doc: 'SessionTalk provider id written into `scloc:` payloads (generic app); white-label apps need none.' },

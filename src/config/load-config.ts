@@ -47,6 +47,8 @@ export interface Config {
     publicBaseUrl: string;
     linkTtlSeconds: number;
     linkMode: 'once' | 'device';
+    /** Also treat a fetch without any Accept header as Linphone's (old liblinphone sends no X-Linphone-Provisioning). */
+    acceptLegacyLinphone: boolean;
     rateLimitPerMinute: number;
     acrobitsCloudId: string | undefined;
     sessionTalkProviderId: string | undefined;
@@ -140,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicBaseUrl: (url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     linkTtlSeconds: parseDuration('PROVISIONING_LINK_TTL', raw('PROVISIONING_LINK_TTL') ?? '', problems),
     linkMode: oneOf('PROVISIONING_LINK_MODE', ['once', 'device'] as const, 'once'),
+    acceptLegacyLinphone: oneOf('PROVISIONING_ACCEPT_LEGACY_LINPHONE', ['true', 'false'] as const, 'false') === 'true',
     rateLimitPerMinute: integer('PROVISIONING_RATE_LIMIT_PER_MINUTE', 1, 1_000_000),
     acrobitsCloudId: raw('ACROBITS_CLOUD_ID'),
     sessionTalkProviderId: raw('SESSIONTALK_PROVIDER_ID'),

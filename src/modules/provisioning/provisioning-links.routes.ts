@@ -21,14 +21,23 @@ const TokenParams = Type.Object({ token: Type.String() });
 /** Linphone sends this header on every remote-provisioning fetch; browsers and link scanners do not. */
 const LINPHONE_HEADER = 'x-linphone-provisioning';
 
+/**
+ * Only a Linphone fetch may use a link up. liblinphone 5.1 (Debian's linphonec) predates the header and sends
+ * no Accept header at all, whereas browsers, and the scanners and previewers imitating them, always send one:
+ * with `acceptLegacyLinphone` that absence counts too.
+ */
+const isLinphoneFetch = (request: FastifyRequest, acceptLegacyLinphone: boolean) =>
+  request.headers[LINPHONE_HEADER] !== undefined || (acceptLegacyLinphone && request.headers.accept === undefined);
+
 // The IP and User-Agent of the first Linphone fetch; the From header is left out because Linphone adds it
 // only once it has an account, that is after the first fetch.
 const deviceFingerprint = (request: FastifyRequest) => `${request.ip}\n${request.headers['user-agent'] ?? ''}`;
 
-export function registerProvisioningLinkRoutes(app: FastifyInstance, { provisioningLinks, authenticate, rateLimitPerMinute }: {
+export function registerProvisioningLinkRoutes(app: FastifyInstance, { provisioningLinks, authenticate, rateLimitPerMinute, acceptLegacyLinphone }: {
   provisioningLinks: ProvisioningLinkUseCases;
   authenticate: Authenticate;
   rateLimitPerMinute: number;
+  acceptLegacyLinphone: boolean;
 }): void {
   const router = app.withTypeProvider<TypeBoxTypeProvider>();
   // Each public route of a link has this budget per client address, apart from the API's: the URL is a
@@ -64,7 +73,7 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
       tags: ['provisioning'],
       summary: 'Remote provisioning (public; the URL is the capability)',
       description:
-        'With `X-Linphone-Provisioning`: the Linphone XML, and the link is used up. Without it: a page telling the user to scan ' +
+        'With `X-Linphone-Provisioning` (or, with PROVISIONING_ACCEPT_LEGACY_LINPHONE, no Accept header): the Linphone XML, and the link is used up. Otherwise: a page telling the user to scan ' +
         'the link in Linphone; the link stays usable. Unknown, expired, used and superseded links all get the same 404.',
       params: TokenParams,
       produces: ['application/xml', 'text/html'],
@@ -73,7 +82,7 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
     handler: async (request, reply) => {
       const { token } = request.params;
       reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
-      if (request.headers[LINPHONE_HEADER] !== undefined) {
+      if (isLinphoneFetch(request, acceptLegacyLinphone)) {
         const xml = await provisioningLinks.fetchLinphoneConfig({ token, deviceFingerprint: deviceFingerprint(request) });
         return reply.type('application/xml; charset=utf-8').send(xml);
       }
