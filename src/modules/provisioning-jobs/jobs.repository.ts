@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../../db/database.ts';
+import { sipAccounts } from '../sip-accounts/sip-accounts.table.ts';
 import { pbxApplyLease, provisioningJobs, type JobKind, type JobRow } from './jobs.table.ts';
 
 export function createJobsRepository({ db }: { db: Queryable }) {
@@ -100,11 +101,17 @@ export function createJobsRepository({ db }: { db: Queryable }) {
         .returning();
     },
 
+    /** An Apply Config failed: the jobs waiting for it, and their still-pending accounts (GET /auth/me), say why. */
     async noteApplyError(error: string): Promise<void> {
       await db
         .update(provisioningJobs)
         .set({ lastError: error, updatedAt: sql`now()` })
         .where(eq(provisioningJobs.state, 'awaiting_apply'));
+      await db
+        .update(sipAccounts)
+        .set({ lastError: error, updatedAt: sql`now()` })
+        .where(sql`${sipAccounts.status} = 'pending' and ${sipAccounts.id} in
+          (select ${provisioningJobs.sipAccountId} from ${provisioningJobs} where ${provisioningJobs.state} = 'awaiting_apply')`);
     },
 
     /** Takes the global Apply Config lease; returns the database's start time, or undefined when another holds it. */
