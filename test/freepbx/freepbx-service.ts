@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import pino from 'pino';
 import { createFreepbxDriver, type FreepbxDriverOptions } from '../../src/modules/pbx/freepbx/freepbx-driver.ts';
 import { createFreepbxSimulator, type FreepbxSimulator, type FreepbxSimulatorOptions } from '../../tools/freepbx-sim/server.ts';
-import { createTestService, registerAndLogin, type TestService } from '../support/test-service.ts';
+import { createTestService, GOOD_PASSWORD, uniqueEmail, type registerAndLogin, type TestService } from '../support/test-service.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 
 /** A simulator with a short reload, for service-level tests. */
@@ -31,7 +31,7 @@ export async function startFreepbxService({ database, sim, env = {}, driver = {}
         baseUrl: sim.url,
         clientId: client.clientId,
         clientSecret: client.clientSecret,
-        requestTimeoutMs: 1000,
+        requestTimeoutMs: 2000,
         applyTimeoutMs: 3000,
         applyPollIntervalMs: 20,
         logger: pino({ level: 'silent' }),
@@ -49,9 +49,26 @@ export const credentials = (svc: TestService, token: string) =>
 export const me = async (svc: TestService, token: string) =>
   (await svc.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } })).json();
 
-/** Registers `count` users at once (each registration waits for the PBX as the service is configured to). */
-export function registerMany(svc: TestService, count: number, prefix = 'fpbx'): Promise<Registered[]> {
-  return Promise.all(Array.from({ length: count }, (_, i) => registerAndLogin(svc.app, { displayName: `${prefix} ${i}` })));
+/**
+ * Registers `count` users at once (each registration waits for the PBX as the service is configured to),
+ * then logs each in. `afterRegistered` runs between the two, when every registration has answered.
+ */
+export async function registerMany(svc: TestService, count: number, prefix = 'fpbx', afterRegistered?: () => void): Promise<Registered[]> {
+  const password = GOOD_PASSWORD;
+  const registered = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const email = uniqueEmail(prefix);
+      const register = await svc.app.inject({ method: 'POST', url: '/auth/register', payload: { email, password, display_name: `${prefix} ${i}` } });
+      return { email, password, register };
+    }),
+  );
+  afterRegistered?.();
+  return Promise.all(
+    registered.map(async (user) => {
+      const login = await svc.app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password } });
+      return { ...user, token: login.json<{ access_token: string }>().access_token };
+    }),
+  );
 }
 
 /** Waits until every user's GET /sip/credentials answers 200, and returns those credentials. */
