@@ -65,6 +65,8 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
         headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
       }),
   });
+  // The API speaks JSON (and the OAuth2 form on /auth/login); anything else is a 415, not a confusing 422.
+  app.removeContentTypeParser('text/plain');
   await app.register(formbody);
   await registerApiDocs(app, { version: API_VERSION });
 

@@ -3,7 +3,6 @@ import { decryptSecret } from '../../shared/crypto.ts';
 import type { SipTransport } from '../../config/load-config.ts';
 import { createJobsRepository } from '../provisioning-jobs/jobs.repository.ts';
 import { notAuthenticatedError } from '../auth/auth.errors.ts';
-import { createUsersRepository } from '../users/users.repository.ts';
 import type { UserRow } from '../users/users.table.ts';
 import type { SipCredentials } from './sip-credentials.ts';
 import { sipAccountFailedError, sipAccountMissingError, sipAccountPendingError } from './sip-accounts.errors.ts';
@@ -22,21 +21,19 @@ export function createSipAccountUseCases({ db, encryptionKey, sip }: {
   encryptionKey: Buffer;
   sip: { domain: string; port: number; transport: SipTransport };
 }) {
-  const users = createUsersRepository({ db });
   const accounts = createSipAccountsRepository({ db });
 
-  async function loadUser(userId: string): Promise<UserRow> {
-    const user = await users.findById(userId);
+  async function loadUserWithAccount(userId: string) {
+    const found = await accounts.findUserWithAccount(userId);
     // A valid token for a user deleted since it was issued.
-    if (!user) throw notAuthenticatedError({ detail: 'The user of this token no longer exists.' });
-    return user;
+    if (!found) throw notAuthenticatedError({ detail: 'The user of this token no longer exists.' });
+    return found;
   }
 
   return {
     /** The credentials of a live account; a clear error while it is pending or after it failed. */
     async getCredentials(userId: string): Promise<SipCredentials> {
-      const user = await loadUser(userId);
-      const account = await accounts.findByUserId(userId);
+      const { user, account } = await loadUserWithAccount(userId);
       if (!account) throw sipAccountMissingError({ detail: 'This user has no SIP account.' });
       assertLive(account);
       return {
@@ -52,8 +49,7 @@ export function createSipAccountUseCases({ db, encryptionKey, sip }: {
 
     /** The user and the state of their SIP account, for GET /auth/me. */
     async getAccountState(userId: string) {
-      const user = await loadUser(userId);
-      const account = await accounts.findByUserId(userId);
+      const { user, account } = await loadUserWithAccount(userId);
       const job = account ? await createJobsRepository({ db }).findLatestForAccount(account.id) : undefined;
       return { user, account, job };
     },

@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { users, type UserRow } from '../users/users.table.ts';
 import { queryRows, type Queryable } from '../../db/database.ts';
 import { reservedExtensions, sipAccounts, type SipAccountRow, type SipAccountStatus } from './sip-accounts.table.ts';
 
@@ -7,6 +8,9 @@ import { reservedExtensions, sipAccounts, type SipAccountRow, type SipAccountSta
 const ALLOCATION_LOCK_KEY = 7_342_002;
 
 export function createSipAccountsRepository({ db }: { db: Queryable }) {
+  // Built once per repository: GET /sip/credentials runs it on every request, and building the SQL
+  // each time costs as much as the round trip on PostgreSQL.
+  let userWithAccountQuery: ReturnType<typeof prepareUserWithAccount> | undefined;
   return {
     /**
      * The lowest number in the range that no account holds and no reservation blocks, or undefined when the
@@ -26,6 +30,16 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
     async insert(account: { userId: string; extension: string; secretCiphertext: string }): Promise<SipAccountRow> {
       const [row] = await db.insert(sipAccounts).values(account).returning();
       return row!;
+    },
+
+    /**
+     * The user with their account (if any) in one round trip: GET /sip/credentials is the hot path, and a
+     * second query there halves its throughput.
+     */
+    async findUserWithAccount(userId: string): Promise<{ user: UserRow; account: SipAccountRow | undefined } | undefined> {
+      userWithAccountQuery ??= prepareUserWithAccount(db);
+      const [row] = await userWithAccountQuery.execute({ userId });
+      return row ? { user: row.user, account: row.account ?? undefined } : undefined;
     },
 
     async findByUserId(userId: string): Promise<SipAccountRow | undefined> {
@@ -65,3 +79,13 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
 }
 
 export type SipAccountsRepository = ReturnType<typeof createSipAccountsRepository>;
+
+function prepareUserWithAccount(db: Queryable) {
+  return db
+    .select({ user: users, account: sipAccounts })
+    .from(users)
+    .leftJoin(sipAccounts, eq(sipAccounts.userId, users.id))
+    .where(eq(users.id, sql.placeholder('userId')))
+    .limit(1)
+    .prepare('find_user_with_sip_account');
+}
