@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { createScriptedPbx } from './support/pbx-doubles.ts';
+import { createScriptedPbx, pbxRefuses } from './support/pbx-doubles.ts';
 import { createTestService, registerAndLogin, type TestService } from './support/test-service.ts';
 
 // One database per service: a worker claims any due job, so two services on one database would run each other's.
@@ -85,6 +85,27 @@ describe('POST /sip/credentials/rotate', () => {
     } finally {
       if (!released) release();
     }
+  });
+
+  it('when the PBX refuses the new secret, answers 502 and keeps the old secret live; rotating again retries', async () => {
+    const { bearer, credentials } = await liveUser(direct);
+    directPbx.failWith(pbxRefuses);
+    try {
+      const refused = await call(direct, 'POST', '/sip/credentials/rotate', bearer);
+      expect(refused.statusCode).toBe(502);
+      expect(refused.json()).toMatchObject({ code: 'secret_rotation_refused' });
+    } finally {
+      directPbx.failWith(undefined);
+    }
+    expect((await call(direct, 'GET', '/sip/credentials', bearer)).json().password).toBe(credentials.password);
+    expect(directPbx.live.get(credentials.username)).toBe(credentials.password);
+    expect((await call(direct, 'GET', '/sip/credentials/rotation', bearer)).json()).toMatchObject({ status: 'failed', secret_version: 2 });
+
+    const retried = await call(direct, 'POST', '/sip/credentials/rotate', bearer);
+    expect(retried.json()).toEqual({ status: 'active', extension: credentials.username, secret_version: 2 });
+    const after = (await call(direct, 'GET', '/sip/credentials', bearer)).json<{ password: string }>();
+    expect(after.password).not.toBe(credentials.password);
+    expect(directPbx.live.get(credentials.username)).toBe(after.password);
   });
 
   it('needs a bearer token', async () => {

@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.ts';
 import { encryptSecret, generateSipSecret } from '../../shared/crypto.ts';
 import { createJobsRepository } from '../provisioning-jobs/jobs.repository.ts';
 import type { ProvisioningWorker } from '../provisioning-jobs/provisioning-worker.ts';
+import { rotationRefusedError } from './secret-rotation.errors.ts';
 import { createSecretRotationRepository } from './secret-rotation.repository.ts';
 import { PENDING_RETRY_AFTER_SECONDS } from './sip-account.usecases.ts';
 import { sipAccountFailedError, sipAccountMissingError, sipAccountPendingError } from './sip-accounts.errors.ts';
@@ -11,8 +12,11 @@ import { createSipAccountsRepository } from './sip-accounts.repository.ts';
 import type { SipAccountRow } from './sip-accounts.table.ts';
 
 export interface RotationState {
-  /** pending: the old secret is still the live one; active: the new secret is live and the old one refused. */
-  status: 'pending' | 'active';
+  /**
+   * pending: the old secret is still the live one; active: the new secret is live and the old one refused;
+   * failed: the PBX refused the new secret for good, the old one stays live (rotating again retries).
+   */
+  status: 'pending' | 'active' | 'failed';
   extension: string;
   /** The version the new secret has (or will have) once live. */
   secretVersion: number;
@@ -43,6 +47,11 @@ export function createSecretRotationUseCases({ db, worker, encryptionKey, provis
     return account;
   }
 
+  const lastUpdateFailed = async (accountId: string) => {
+    const latest = await createJobsRepository({ db }).findLatestForAccount(accountId);
+    return latest?.kind === 'update' && latest.state === 'failed';
+  };
+
   const stateOf = (account: SipAccountRow): RotationState =>
     account.nextSecretCiphertext
       ? { status: 'pending', extension: account.extension, secretVersion: account.secretVersion + 1 }
@@ -72,14 +81,19 @@ export function createSecretRotationUseCases({ db, worker, encryptionKey, provis
         const account = await accounts.findById(id);
         if (!account) throw sipAccountMissingError({ detail: 'This user has no SIP account.' });
         if (account.secretVersion >= target) return { status: 'active', extension: account.extension, secretVersion: account.secretVersion };
+        if (await lastUpdateFailed(id)) {
+          throw rotationRefusedError({ detail: 'The phone system refused the new secret. Your current secret stays valid; try again later.' });
+        }
         if (Date.now() >= deadline) return stateOf(account);
         await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
       }
     },
 
-    /** Whether a rotation is waiting for the PBX. */
+    /** Whether a rotation is waiting for the PBX, or was refused by it. */
     async getRotationState(userId: string): Promise<RotationState> {
-      return stateOf(await loadLiveAccount(userId));
+      const account = await loadLiveAccount(userId);
+      const state = stateOf(account);
+      return state.status === 'pending' && (await lastUpdateFailed(account.id)) ? { ...state, status: 'failed' } : state;
     },
   };
 }

@@ -7,8 +7,10 @@ import type { RotationState, SecretRotationUseCases } from './rotate-secret.usec
 import { PENDING_RETRY_AFTER_SECONDS } from './sip-account.usecases.ts';
 
 const RotationResponse = Type.Object({
-  status: Type.Union([Type.Literal('pending'), Type.Literal('active')], {
-    description: 'active: the new secret is live on the PBX and the old one is refused. pending: the old secret stays live until the PBX has the new one.',
+  status: Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('failed')], {
+    description:
+      'active: the new secret is live on the PBX and the old one is refused. pending: the old secret stays live until the PBX has the new one. ' +
+      'failed (GET only): the PBX refused the new secret; the old one stays live, and POST /sip/credentials/rotate tries again.',
   }),
   extension: Type.String({ examples: ['1000'] }),
   secret_version: Type.Integer({ description: 'Version of the new secret; provisioning links made for an earlier version no longer work.' }),
@@ -29,9 +31,10 @@ export function registerSecretRotationRoutes(app: FastifyInstance, { rotation, a
       description:
         'Pushes a new secret to the PBX through the durable job flow. 200 `active` when it went live within PROVISION_WAIT_MS, ' +
         'else 202 `pending` (with Retry-After; follow with GET /sip/credentials/rotation). A rotation already under way is joined, not restarted. ' +
-        'GET /sip/credentials returns the new secret from the moment it is live; earlier provisioning links then stop working.',
+        'GET /sip/credentials returns the new secret from the moment it is live; earlier provisioning links then stop working. ' +
+        '502 `secret_rotation_refused` when the PBX refused the new secret for good (the old one stays live).',
       security: bearerSecurity,
-      response: { 200: RotationResponse, 202: RotationResponse, ...problemResponses(401, 404, 409) },
+      response: { 200: RotationResponse, 202: RotationResponse, ...problemResponses(401, 404, 409, 502) },
     },
     handler: async (request, reply) => {
       const state = await rotation.rotateSecret(await authenticate(request));
