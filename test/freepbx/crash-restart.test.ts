@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FreepbxSimulator } from '../../tools/freepbx-sim/server.ts';
 import { createTestDatabase, testDatabaseEngine, type TestDatabase } from '../support/test-database.ts';
 import { GOOD_PASSWORD, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/test-service.ts';
@@ -34,7 +35,7 @@ function startService(env: Record<string, string>, output: string[]): ChildProce
 }
 
 async function waitUntilReady(baseUrl: string, child: ChildProcess, output: string[]): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output.join('')}`);
     const ok = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);
@@ -42,6 +43,14 @@ async function waitUntilReady(baseUrl: string, child: ChildProcess, output: stri
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`service not ready in time:\n${output.join('')}`);
+}
+
+/** The migrated database globalSetup dumped, unpacked where the service looks: its first start skips initdb. */
+async function seedPgliteDataDir(directory: string): Promise<void> {
+  const dump = inject('pgliteDump');
+  if (!dump || !fs.existsSync(dump)) return;
+  const client = await PGlite.create(directory, { loadDataDir: new Blob([fs.readFileSync(dump)]) });
+  await client.close();
 }
 
 const killed = (child: ChildProcess) =>
@@ -61,6 +70,7 @@ describe('a service killed with SIGKILL in the middle of a registration burst', 
     sim = await startSimulator({ reloadDelayMs: 300 });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crash-test-'));
     if (testDatabaseEngine === 'postgres') database = await createTestDatabase();
+    else await seedPgliteDataDir(path.join(dataDir, 'pgdata'));
   });
   afterAll(async () => {
     for (const child of children) await killed(child);
@@ -158,5 +168,5 @@ describe('a service killed with SIGKILL in the middle of a registration burst', 
     for (const c of creds.values()) expect(sim.state.liveSecret(c.username), `live secret of ${c.username}`).toBe(c.password);
     expect(sim.counters().maxConcurrentReloads).toBe(1);
     await killed(second);
-  }, 40_000);
+  }, 60_000);
 });

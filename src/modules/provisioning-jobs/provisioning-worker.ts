@@ -19,6 +19,8 @@ export interface WorkerOptions {
    */
   leaseMs: number;
   batchSize: number;
+  /** Full batches pushed before an Apply Config runs (bounds how long a steady stream can delay it). */
+  maxBatchesPerApply: number;
   maxAttempts: number;
   backoff: { baseMs: number; maxMs: number };
   applyLeaseMs: number;
@@ -28,6 +30,7 @@ export const defaultWorkerOptions: WorkerOptions = {
   pollIntervalMs: 1000,
   leaseMs: 120_000,
   batchSize: 16,
+  maxBatchesPerApply: 16,
   maxAttempts: 25,
   backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
   applyLeaseMs: 120_000,
@@ -104,8 +107,7 @@ export function createProvisioningWorker({ db, driver, encryptionKey, extensionR
         if (job.sipAccountId) await accounts.setStatus(job.sipAccountId, job.kind === 'create' ? 'pending' : 'active', message);
       } else {
         logger.error({ jobId: job.id, extension: job.extension, error: message }, 'Provisioning job failed for good');
-        // A refused update (a rotation) leaves the account as it was on the PBX: still live with its old secret.
-        if (await jobs.fail(job.id, workerId, message)) await setAccountStatus(job.sipAccountId, job.kind === 'update' ? 'active' : 'failed', message);
+        if (await jobs.fail(job.id, workerId, message)) await setAccountStatus(job.sipAccountId, 'failed', message);
       }
     }
   }
@@ -142,16 +144,25 @@ export function createProvisioningWorker({ db, driver, encryptionKey, extensionR
     }
   }
 
+  /**
+   * Pushes every due job (batch after batch while batches come back full, up to `maxBatchesPerApply`), then
+   * runs one Apply Config for all of them: a backlog that built up during a reload goes live in one reload.
+   */
   async function tick(): Promise<boolean> {
-    const claimed = await jobs.claimDue({ workerId, limit: settings.batchSize, leaseMs: settings.leaseMs });
-    const ids = claimed.map((job) => job.id);
-    await withLeaseRenewal(
-      settings.leaseMs,
-      () => jobs.renewLeases({ ids, workerId, leaseMs: settings.leaseMs }),
-      () => Promise.all(claimed.map(processJob)),
-    );
+    let claimedAny = false;
+    for (let batch = 0; batch < settings.maxBatchesPerApply && running; batch++) {
+      const claimed = await jobs.claimDue({ workerId, limit: settings.batchSize, leaseMs: settings.leaseMs });
+      claimedAny ||= claimed.length > 0;
+      const ids = claimed.map((job) => job.id);
+      await withLeaseRenewal(
+        settings.leaseMs,
+        () => jobs.renewLeases({ ids, workerId, leaseMs: settings.leaseMs }),
+        () => Promise.all(claimed.map(processJob)),
+      );
+      if (claimed.length < settings.batchSize) break;
+    }
     await applyIfNeeded();
-    return claimed.length > 0;
+    return claimedAny;
   }
 
   async function runLoop(): Promise<void> {
