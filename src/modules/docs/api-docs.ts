@@ -34,6 +34,8 @@ export async function registerApiDocs(app: FastifyInstance, { version }: { versi
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: false, uiConfig: { persistAuthorization: false } });
 
+  // Browsers ask for it on every docs page; an empty answer keeps 404s out of consoles and logs.
+  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.status(204).send());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/redoc', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(REDOC_PAGE));
   app.get('/redoc/redoc.standalone.js', { schema: { hide: true } }, async (_request, reply) =>

@@ -1,0 +1,84 @@
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { requireProgram } from './support/processes.ts';
+import { signUpOverHttp, startListeningService, type ListeningService } from './support/listening-service.ts';
+
+// The API documentation pages rendered by a real headless Chromium, under the service's own
+// Content-Security-Policy (Playwright gives the browser a fresh temporary profile): a CSP that blocked Swagger UI or ReDoc would leave a blank page.
+let service: ListeningService;
+let browser: Browser;
+
+beforeAll(async () => {
+  const executablePath = requireProgram('chromium', 'chromium');
+  service = await startListeningService({});
+  browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await service?.close();
+});
+
+async function openWatchingErrors(url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    // ReDoc's sidebar always tries Redocly's logo from their CDN; our CSP blocks it (nothing leaves the
+    // machine) and ReDoc hides the image. Any other error counts.
+    if (message.type() === 'error' && !message.text().includes('cdn.redoc.ly/redoc/logo-mini.svg')) problems.push(message.text());
+  });
+  page.on('response', (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`));
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('requestfailed', (request) => {
+    if (!request.url().startsWith('https://cdn.redoc.ly/redoc/logo-mini.svg')) problems.push(`${request.url()} ${request.failure()?.errorText}`);
+  });
+  await page.goto(url);
+  return { page, problems };
+}
+
+describe('API documentation in a browser', () => {
+  it('Swagger UI at /docs renders every route and the Authorize button, with no CSP violation', async () => {
+    const { page, problems } = await openWatchingErrors(`${service.baseUrl}/docs`);
+    await page.waitForSelector('.swagger-ui .info .title', { timeout: 20_000 });
+    expect(await page.textContent('.swagger-ui .info .title')).toContain('voip-onboarding-api');
+    expect(await page.locator('.opblock-summary-path', { hasText: '/sip/credentials' }).count()).toBeGreaterThan(0);
+    expect(await page.locator('button.authorize').count()).toBe(1);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'voip-onboarding-docs.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('the Authorize button logs in with the OAuth2 password form and "Try it out" then fetches the SIP credentials', async () => {
+    const user = await signUpOverHttp(service.baseUrl);
+    const { page, problems } = await openWatchingErrors(`${service.baseUrl}/docs`);
+    await page.click('button.authorize');
+    await page.fill('#oauth_username', user.email);
+    await page.fill('#oauth_password', user.password);
+    await page.click('.auth-container button.authorize');
+    await page.locator('.auth-container button', { hasText: 'Logout' }).waitFor({ timeout: 10_000 });
+    await page.locator('.auth-container button', { hasText: 'Close' }).click();
+
+    const operation = page.locator('.opblock', { has: page.locator('.opblock-summary-path', { hasText: /^\/sip\/credentials$/ }) }).first();
+    await operation.locator('.opblock-summary').click();
+    await operation.locator('button.try-out__btn').click();
+    await operation.locator('button.execute').click();
+    await operation.locator('.live-responses-table tbody .response-col_status').first().waitFor({ timeout: 10_000 });
+    expect((await operation.locator('.live-responses-table tbody .response-col_status').first().textContent())?.trim()).toBe('200');
+    expect(await operation.locator('.live-responses-table .microlight').first().textContent()).toContain(user.registration.body.sip_extension);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('ReDoc at /redoc renders the API from the service\'s own script, with no CSP violation', async () => {
+    const { page, problems } = await openWatchingErrors(`${service.baseUrl}/redoc`);
+    await page.waitForSelector('h1', { timeout: 20_000 });
+    expect(await page.textContent('h1')).toContain('voip-onboarding-api');
+    expect(await page.getByText('/auth/register').count()).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
