@@ -66,3 +66,26 @@ describe('Apply Config is coalesced: one reload at a time, many extensions per r
     }
   });
 });
+
+describe('leases only expire for a dead worker', () => {
+  it('a PBX call and a reload that outlast PROVISIONING_JOB_LEASE_MS are not taken over by the other live instance', async () => {
+    const sim = await startSimulator({ reloadDelayMs: 1500 });
+    sim.faults.setDelayMs(500); // token + addExtension + updateExtension: 1.5 s for one job, lease 1 s
+    const env = { EXTENSION_RANGE: '3200-3299', PROVISION_WAIT_MS: '0', PROVISIONING_JOB_LEASE_MS: '1000' };
+    const [a, b] = await Promise.all([
+      startFreepbxService({ database: database.handle, sim, env }),
+      startFreepbxService({ database: database.handle, sim, env }),
+    ]);
+    try {
+      const users = await registerMany(a, 1, 'slow');
+      const creds = await waitUntilAllLive(a, users);
+      expectLiveOnPbx(sim, creds);
+      expect(sim.counters().operations.addExtension).toBe(1);
+      expect(sim.counters()).toMatchObject({ reloadsStarted: 1, maxConcurrentReloads: 1 });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await sim.stop();
+    }
+  });
+});
+
