@@ -107,7 +107,8 @@ export function createProvisioningWorker({ db, driver, encryptionKey, extensionR
         if (job.sipAccountId) await accounts.setStatus(job.sipAccountId, job.kind === 'create' ? 'pending' : 'active', message);
       } else {
         logger.error({ jobId: job.id, extension: job.extension, error: message }, 'Provisioning job failed for good');
-        if (await jobs.fail(job.id, workerId, message)) await setAccountStatus(job.sipAccountId, 'failed', message);
+        // A refused update (a rotation) leaves the account as it was on the PBX: still live with its old secret.
+        if (await jobs.fail(job.id, workerId, message)) await setAccountStatus(job.sipAccountId, job.kind === 'update' ? 'active' : 'failed', message);
       }
     }
   }
