@@ -26,7 +26,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     bodyLimit: config.bodyLimitBytes,
     // Long enough that any made-up provisioning token gets the same 404 as an unknown one, not a 414.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     trustProxy: config.trustProxy,
     connectionTimeout: 30_000,
     requestTimeout: 60_000,

@@ -160,6 +160,7 @@ describe('GET /provisioning/{token}', () => {
       '/provisioning/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
       '/provisioning/not-a-token',
       `/provisioning/${'x'.repeat(90)}`,
+      `/provisioning/${'y'.repeat(500)}`,
       used.path,
       expired.path,
       rotatedAway.path,
