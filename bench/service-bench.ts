@@ -17,13 +17,13 @@ const hashConcurrency = os.availableParallelism();
 const tsx = 'node_modules/.bin/tsx';
 const password = 'benchmark passphrase that is long';
 
-async function measureBare(): Promise<number> {
+async function measureBare(path: '/bare' | '/bare-db'): Promise<number> {
   const port = await freePort();
   const server = startProcess(tsx, ['bench/bare-server.ts'], { PORT: String(port) });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/bare`, Date.now());
-    await autocannon(['-c', String(CONNECTIONS), '-d', '2', `http://127.0.0.1:${port}/bare`]); // warm-up
-    return (await autocannon(['-c', String(CONNECTIONS), '-d', String(DURATION_S), `http://127.0.0.1:${port}/bare`])).requestsPerSecond;
+    await autocannon(['-c', String(CONNECTIONS), '-d', '2', `http://127.0.0.1:${port}${path}`]); // warm-up
+    return (await autocannon(['-c', String(CONNECTIONS), '-d', String(DURATION_S), `http://127.0.0.1:${port}${path}`])).requestsPerSecond;
   } finally {
     await stopProcess(server);
   }
@@ -100,10 +100,12 @@ async function withFreshPostgresDatabase<T>(serverUrl: string, run: (url: string
 }
 
 const pct = (value: number) => `${(value * 100).toFixed(1)} %`;
-const bare = await measureBare();
+const bare = await measureBare('/bare');
+const bareWithQuery = process.env.DATABASE_URL ? await measureBare('/bare-db') : undefined;
 const rawHash = await measureRawHash();
 console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
 console.log(`bare Fastify JSON route: ${bare.toFixed(0)} req/s; raw argon2id verify (m=19 MiB, t=2, p=1, ${hashConcurrency} at once): ${rawHash.toFixed(1)} /s`);
+if (bareWithQuery) console.log(`reference: bare route + one trivial prepared PostgreSQL query: ${bareWithQuery.toFixed(0)} req/s = ${pct(bareWithQuery / bare)} of bare`);
 const engines: { name: string; databaseUrl?: string }[] = [{ name: 'PGlite (embedded)' }];
 if (process.env.DATABASE_URL) engines.unshift({ name: 'PostgreSQL', databaseUrl: process.env.DATABASE_URL });
 else console.log('DATABASE_URL not set: PostgreSQL not measured (set DATABASE_URL=postgres://… to include it)');

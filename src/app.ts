@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import formbody from '@fastify/formbody';
 import type { Dependencies } from './dependencies.ts';
 import { installErrorHandlers } from './shared/error-handler.ts';
+import { installSecurityHeaders } from './shared/security-headers.ts';
 import { ProblemSchema } from './shared/schemas.ts';
 import { AppError } from './shared/errors.ts';
 import { registerApiDocs } from './modules/docs/api-docs.ts';
@@ -37,25 +37,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
 
   app.addSchema(ProblemSchema);
   installErrorHandlers(app);
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        // Swagger UI and ReDoc set inline styles; ReDoc runs its search in a blob: worker.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        workerSrc: ["'self'", 'blob:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-  });
+  installSecurityHeaders(app);
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>

@@ -56,7 +56,7 @@ export function createSipAccountUseCases({ db, encryptionKey, sip }: {
   };
 }
 
-function assertLive(account: SipAccountRow): void {
+function assertLive(account: Pick<SipAccountRow, 'status'>): void {
   if (account.status === 'pending') {
     throw sipAccountPendingError({
       detail: 'Your SIP extension is being created on the phone system. Try again in a few seconds.',

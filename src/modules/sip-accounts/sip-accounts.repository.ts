@@ -36,7 +36,7 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
      * The user with their account (if any) in one round trip: GET /sip/credentials is the hot path, and a
      * second query there halves its throughput.
      */
-    async findUserWithAccount(userId: string): Promise<{ user: UserRow; account: SipAccountRow | undefined } | undefined> {
+    async findUserWithAccount(userId: string): Promise<{ user: UserSummary; account: AccountSummary | undefined } | undefined> {
       userWithAccountQuery ??= prepareUserWithAccount(db);
       const [row] = await userWithAccountQuery.execute({ userId });
       return row ? { user: row.user, account: row.account ?? undefined } : undefined;
@@ -80,9 +80,23 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
 
 export type SipAccountsRepository = ReturnType<typeof createSipAccountsRepository>;
 
+/** Only what /sip/credentials and /auth/me show: every column less to parse counts on the hot path. */
+export type UserSummary = Pick<UserRow, 'id' | 'email' | 'displayName' | 'isActive' | 'createdAt'>;
+export type AccountSummary = Pick<SipAccountRow, 'id' | 'extension' | 'secretCiphertext' | 'status' | 'lastError' | 'activatedAt'>;
+
 function prepareUserWithAccount(db: Queryable) {
   return db
-    .select({ user: users, account: sipAccounts })
+    .select({
+      user: { id: users.id, email: users.email, displayName: users.displayName, isActive: users.isActive, createdAt: users.createdAt },
+      account: {
+        id: sipAccounts.id,
+        extension: sipAccounts.extension,
+        secretCiphertext: sipAccounts.secretCiphertext,
+        status: sipAccounts.status,
+        lastError: sipAccounts.lastError,
+        activatedAt: sipAccounts.activatedAt,
+      },
+    })
     .from(users)
     .leftJoin(sipAccounts, eq(sipAccounts.userId, users.id))
     .where(eq(users.id, sql.placeholder('userId')))
