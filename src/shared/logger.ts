@@ -1,19 +1,22 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
- * Every field that may hold a secret is censored wherever it appears (one or two levels deep), and URLs of
- * one-time provisioning links lose their token: those are capabilities, as good as a password.
+ * Every field that may hold a secret is censored at the top level of a log line and inside the objects we
+ * log, and URLs of one-time provisioning links lose their token: those are capabilities, as good as a password.
+ * No path starts with a wildcard: pino then runs every per-request binding (Fastify makes a child logger for
+ * each request) through the wildcard redactor, which cost a tenth of a small request's time.
  */
 const SECRET_KEYS = [
   'password', 'passwd', 'secret', 'sipSecret', 'sip_secret', 'token', 'access_token', 'accessToken', 'apiToken',
   'clientSecret', 'client_secret', 'authorization', 'cookie', 'passwordHash', 'password_hash', 'secretCiphertext',
   'ha1', 'ha1b', 'extPassword', 'databaseUrl', 'DATABASE_URL',
 ];
+const OBJECTS_WE_LOG = ['account', 'pbxAccount', 'credentials', 'user', 'body', 'input', 'variables', 'config', 'options', 'job', 'err', 'error'];
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
+  ...SECRET_KEYS.flatMap((key) => [key, ...OBJECTS_WE_LOG.map((parent) => `${parent}.${key}`)]),
 ];
 
 export function redactUrl(url: string): string {
