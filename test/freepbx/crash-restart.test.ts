@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -9,41 +8,10 @@ import type { FreepbxSimulator } from '../../tools/freepbx-sim/server.ts';
 import { createTestDatabase, testDatabaseEngine, type TestDatabase } from '../support/test-database.ts';
 import { GOOD_PASSWORD, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/test-service.ts';
 import { startSimulator } from './freepbx-service.ts';
+import { freePort, startServiceProcess, waitUntilReady } from '../support/service-process.ts';
 
 // The service runs as a real child process (node + tsx on src/main.ts, as `npm start` does), so it can be
 // killed with SIGKILL: no graceful stop, jobs left `running`, maybe the Apply Config lease held.
-
-const root = path.resolve(import.meta.dirname, '../..');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function startService(env: Record<string, string>, output: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  return child;
-}
-
-async function waitUntilReady(baseUrl: string, child: ChildProcess, output: string[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output.join('')}`);
-    const ok = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`service not ready in time:\n${output.join('')}`);
-}
 
 /** The migrated database globalSetup dumped, unpacked where the service looks: its first start skips initdb. */
 async function seedPgliteDataDir(directory: string): Promise<void> {
@@ -100,7 +68,7 @@ describe('a service killed with SIGKILL in the middle of a registration burst', 
       EXTENSION_RANGE: '4000-4999',
     };
     const output: string[] = [];
-    const first = startService(env, output);
+    const first = startServiceProcess(env, output);
     children.push(first);
     await waitUntilReady(baseUrl, first, output);
 
@@ -126,7 +94,7 @@ describe('a service killed with SIGKILL in the middle of a registration burst', 
     expect(accepted.length).toBeGreaterThanOrEqual(8);
     expect(accepted.length).toBeLessThan(emails.length); // really killed mid-burst
 
-    const second = startService(env, output);
+    const second = startServiceProcess(env, output);
     children.push(second);
     await waitUntilReady(baseUrl, second, output);
 

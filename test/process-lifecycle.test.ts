@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exitOf, freePort, startServiceProcess, waitUntilReady } from './support/service-process.ts';
+
+// The service as `npm start` runs it, with nothing configured but a data directory and a port.
+const dataDirs: string[] = [];
+const freshDataDir = () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'vt-lifecycle-'));
+  dataDirs.push(directory);
+  return directory;
+};
+afterAll(() => {
+  for (const directory of dataDirs) fs.rmSync(directory, { recursive: true, force: true });
+});
+
+describe('the service process', () => {
+  it('starts on the embedded defaults and stops gracefully on SIGTERM, finishing with exit code 0', async () => {
+    const port = await freePort();
+    const output: string[] = [];
+    const child = startServiceProcess({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: freshDataDir() }, output);
+    await waitUntilReady(`http://127.0.0.1:${port}`, child, output);
+    const text = output.join('');
+    expect(text).toContain('No PBX configured');
+    expect(text).toContain('not set: using generated keys');
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+    expect(output.join('')).toContain('Shutting down');
+  });
+
+  it('refuses to start with a weak JWT_SECRET_KEY, naming the variable and exiting with EX_CONFIG (78)', async () => {
+    const output: string[] = [];
+    const child = startServiceProcess({ PORT: String(await freePort()), DATA_DIR: freshDataDir(), JWT_SECRET_KEY: 'short-secret' }, output);
+    expect(await exitOf(child)).toBe(78);
+    expect(output.join('')).toContain('JWT_SECRET_KEY is too weak');
+    expect(output.join('')).not.toContain('short-secret');
+  });
+});
