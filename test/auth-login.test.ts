@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { createTestService, GOOD_PASSWORD, registerAndLogin, TEST_JWT_SECRET, uniqueEmail, type TestService } from './support/test-service.ts';
+import { GOOD_PASSWORD, registerAndLogin, serviceForThisFile, TEST_JWT_SECRET, uniqueEmail } from './support/test-service.ts';
 
-let database: TestDatabase;
-let service: TestService;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  service = await createTestService({ database: database.handle });
-});
-afterAll(async () => {
-  await service?.close();
-  await database?.close();
-});
+const file = serviceForThisFile();
 
 const login = (payload: Record<string, string>, form = false) =>
-  service.app.inject({
+  file.service.app.inject({
     method: 'POST',
     url: '/auth/login',
     ...(form
@@ -24,11 +13,11 @@ const login = (payload: Record<string, string>, form = false) =>
       : { payload }),
   });
 const credentials = (token: string) =>
-  service.app.inject({ method: 'GET', url: '/sip/credentials', headers: { authorization: `Bearer ${token}` } });
+  file.service.app.inject({ method: 'GET', url: '/sip/credentials', headers: { authorization: `Bearer ${token}` } });
 
 describe('POST /auth/login', () => {
   it('returns a bearer token for the right password, whatever the email case', async () => {
-    const { email } = await registerAndLogin(service.app);
+    const { email } = await registerAndLogin(file.service.app);
     const response = await login({ email: email.toUpperCase(), password: GOOD_PASSWORD });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ token_type: 'bearer', expires_in: 1800 });
@@ -36,14 +25,14 @@ describe('POST /auth/login', () => {
   });
 
   it('accepts the OAuth2 password form that the /docs Authorize button sends', async () => {
-    const { email } = await registerAndLogin(service.app);
+    const { email } = await registerAndLogin(file.service.app);
     const response = await login({ grant_type: 'password', username: email, password: GOOD_PASSWORD, scope: '' }, true);
     expect(response.statusCode).toBe(200);
     expect((await credentials(response.json().access_token)).statusCode).toBe(200);
   });
 
   it('gives a wrong password and an unknown email the same 401 body', async () => {
-    const { email } = await registerAndLogin(service.app);
+    const { email } = await registerAndLogin(file.service.app);
     const wrong = await login({ email, password: 'not the right passphrase' });
     const unknown = await login({ email: uniqueEmail('nobody'), password: 'not the right passphrase' });
     expect(wrong.statusCode).toBe(401);
@@ -54,7 +43,7 @@ describe('POST /auth/login', () => {
   });
 
   it('spends about as long on an unknown email as on a wrong password', async () => {
-    const { email } = await registerAndLogin(service.app);
+    const { email } = await registerAndLogin(file.service.app);
     await login({ email: uniqueEmail(), password: 'warm up the dummy hash' });
     const time = async (payload: Record<string, string>) => {
       const start = process.hrtime.bigint();
@@ -86,40 +75,40 @@ describe('access tokens', () => {
     new SignJWT({}).setSubject(userId).setIssuer('voip-onboarding-api').setAudience('voip-onboarding-api').setJti('j1').setIssuedAt();
 
   async function userIdOf(token: string): Promise<string> {
-    const me = await service.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } });
+    const me = await file.service.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } });
     return me.json().id;
   }
 
   it('refuses a request without a token with 401 and WWW-Authenticate', async () => {
-    const response = await service.app.inject({ method: 'GET', url: '/sip/credentials' });
+    const response = await file.service.app.inject({ method: 'GET', url: '/sip/credentials' });
     expect(response.statusCode).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer');
     expect(response.json().code).toBe('not_authenticated');
   });
 
   it('refuses a token whose payload was tampered with', async () => {
-    const { token } = await registerAndLogin(service.app);
-    const other = await registerAndLogin(service.app);
+    const { token } = await registerAndLogin(file.service.app);
+    const other = await registerAndLogin(file.service.app);
     const [header, , signature] = token.split('.');
     const forgedPayload = Buffer.from(JSON.stringify({ sub: await userIdOf(other.token), iss: 'voip-onboarding-api', aud: 'voip-onboarding-api', jti: 'x', iat: 1, exp: 9999999999 })).toString('base64url');
     expect((await credentials(`${header}.${forgedPayload}.${signature}`)).statusCode).toBe(401);
   });
 
   it('refuses an expired token', async () => {
-    const { token } = await registerAndLogin(service.app);
+    const { token } = await registerAndLogin(file.service.app);
     const now = Math.floor(Date.now() / 1000);
     const expired = await claims(await userIdOf(token)).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now - 3600).setExpirationTime(now - 60).sign(key);
     expect((await credentials(expired)).statusCode).toBe(401);
   });
 
   it('refuses an unsigned token (alg: none)', async () => {
-    const { token } = await registerAndLogin(service.app);
+    const { token } = await registerAndLogin(file.service.app);
     const unsigned = new UnsecuredJWT({}).setSubject(await userIdOf(token)).setIssuer('voip-onboarding-api').setAudience('voip-onboarding-api').setJti('j').setIssuedAt().setExpirationTime('5m').encode();
     expect((await credentials(unsigned)).statusCode).toBe(401);
   });
 
   it('refuses a token signed with another key, issuer or audience, and accepts a correct one', async () => {
-    const { token } = await registerAndLogin(service.app);
+    const { token } = await registerAndLogin(file.service.app);
     const userId = await userIdOf(token);
     const sign = (builder: SignJWT, signingKey = key) => builder.setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(signingKey);
     expect((await credentials(await sign(claims(userId), new TextEncoder().encode('another-key-that-is-long-enough-0123456789')))).statusCode).toBe(401);

@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../src/db/database.ts';
-import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { createTestService, GOOD_PASSWORD, uniqueEmail, type TestService } from './support/test-service.ts';
+import { createTestService, GOOD_PASSWORD, serviceForThisFile, uniqueEmail } from './support/test-service.ts';
 
-let database: TestDatabase;
-let service: TestService;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  service = await createTestService({ database: database.handle });
-});
-afterAll(async () => {
-  await service?.close();
-  await database?.close();
-});
+const file = serviceForThisFile();
 
 const register = (payload: unknown, contentType = 'application/json') =>
-  service.app.inject({ method: 'POST', url: '/auth/register', payload: payload as object, headers: { 'content-type': contentType } });
+  file.service.app.inject({ method: 'POST', url: '/auth/register', payload: payload as object, headers: { 'content-type': contentType } });
 
 describe('POST /auth/register', () => {
   it('creates the user and a live extension, answering the original contract plus provisioning_status', async () => {
@@ -87,14 +76,14 @@ describe('POST /auth/register', () => {
     const statuses = responses.map((r) => r.statusCode).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
-    const rows = await queryRows<{ n: number }>(database.handle.db, sql`select count(*)::int as n from users where lower(email) = ${email.toLowerCase()}`);
+    const rows = await queryRows<{ n: number }>(file.database.handle.db, sql`select count(*)::int as n from users where lower(email) = ${email.toLowerCase()}`);
     expect(rows[0]!.n).toBe(1);
   });
 });
 
 describe('POST /auth/register when the extension range is used up', () => {
   it('answers 503 extension_range_exhausted and keeps no half-made user', async () => {
-    const narrow = await createTestService({ database: database.handle, env: { EXTENSION_RANGE: '90000-90001' } });
+    const narrow = await createTestService({ database: file.database.handle, env: { EXTENSION_RANGE: '90000-90001' } });
     try {
       const inject = (email: string) => narrow.app.inject({ method: 'POST', url: '/auth/register', payload: { email, password: GOOD_PASSWORD } });
       expect((await inject(uniqueEmail())).statusCode).toBe(201);

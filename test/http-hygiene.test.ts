@@ -1,28 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { createTestService, GOOD_PASSWORD, uniqueEmail, type TestService } from './support/test-service.ts';
+import { describe, expect, it } from 'vitest';
+import { createTestService, GOOD_PASSWORD, serviceForThisFile, uniqueEmail } from './support/test-service.ts';
 
-let database: TestDatabase;
-let service: TestService;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  service = await createTestService({ database: database.handle, env: { AUTH_RATE_LIMIT_PER_MINUTE: '3', BODY_LIMIT_BYTES: '2048' } });
-});
-afterAll(async () => {
-  await service?.close();
-  await database?.close();
-});
+const file = serviceForThisFile({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '3', BODY_LIMIT_BYTES: '2048' } });
 
 describe('health', () => {
   it('answers /healthz and /readyz with 200 while the database answers', async () => {
-    expect((await service.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
-    expect((await service.app.inject('/readyz')).json()).toEqual({ status: 'ok', database: 'ok' });
+    expect((await file.service.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await file.service.app.inject('/readyz')).json()).toEqual({ status: 'ok', database: 'ok' });
   });
 
   it('answers /readyz with 503 when the database does not answer', async () => {
     const broken = await createTestService({
-      database: { ...database.handle, ping: async () => Promise.reject(new Error('connection refused')) },
+      database: { ...file.database.handle, ping: async () => Promise.reject(new Error('connection refused')) },
       startWorker: false,
     });
     try {
@@ -37,7 +26,7 @@ describe('health', () => {
 
 describe('API documentation', () => {
   it('serves the OpenAPI document with every route and the OAuth2 password flow', async () => {
-    const document = (await service.app.inject('/openapi.json')).json();
+    const document = (await file.service.app.inject('/openapi.json')).json();
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/auth/register', '/auth/login', '/auth/me', '/sip/credentials', '/healthz', '/readyz']));
     expect(document.components.securitySchemes.OAuth2PasswordBearer.flows.password.tokenUrl).toBe('/auth/login');
@@ -45,14 +34,14 @@ describe('API documentation', () => {
   });
 
   it('serves Swagger UI at /docs and ReDoc at /redoc with its script from this service', async () => {
-    const docs = await service.app.inject('/docs/');
+    const docs = await file.service.app.inject('/docs/');
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger-ui');
-    const redoc = await service.app.inject('/redoc');
+    const redoc = await file.service.app.inject('/redoc');
     expect(redoc.body).toContain('<redoc spec-url="/openapi.json">');
     expect(redoc.body).toContain('src="/redoc/redoc.standalone.js"');
     expect(redoc.body).not.toMatch(/https?:\/\/(cdn|unpkg)/);
-    const script = await service.app.inject('/redoc/redoc.standalone.js');
+    const script = await file.service.app.inject('/redoc/redoc.standalone.js');
     expect(script.statusCode).toBe(200);
     expect(script.body.length).toBeGreaterThan(100_000);
   });
@@ -60,34 +49,34 @@ describe('API documentation', () => {
 
 describe('HTTP hygiene', () => {
   it('sends security headers, a content security policy and a request id', async () => {
-    const response = await service.app.inject('/healthz');
+    const response = await file.service.app.inject('/healthz');
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('answers an unknown route with a 404 problem', async () => {
-    const response = await service.app.inject('/nope');
+    const response = await file.service.app.inject('/nope');
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json()).toMatchObject({ status: 404, code: 'not_found', title: 'Not found' });
   });
 
   it('refuses a body over the limit with a 413 problem', async () => {
-    const response = await service.app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'a@example.com', password: 'x'.repeat(4000) } });
+    const response = await file.service.app.inject({ method: 'POST', url: '/auth/login', payload: { email: 'a@example.com', password: 'x'.repeat(4000) } });
     expect(response.statusCode).toBe(413);
     expect(response.json().code).toBe('payload_too_large');
   });
 
   it('refuses an unsupported content type with a 415 problem', async () => {
-    const response = await service.app.inject({ method: 'POST', url: '/auth/login', payload: 'hello', headers: { 'content-type': 'text/plain' } });
+    const response = await file.service.app.inject({ method: 'POST', url: '/auth/login', payload: 'hello', headers: { 'content-type': 'text/plain' } });
     expect(response.statusCode).toBe(415);
     expect(response.json().code).toBe('unsupported_media_type');
   });
 
   it('rate-limits the /auth routes with 429 rate_limited and Retry-After', async () => {
     const attempt = () =>
-      service.app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: GOOD_PASSWORD }, remoteAddress: '203.0.113.9' });
+      file.service.app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: GOOD_PASSWORD }, remoteAddress: '203.0.113.9' });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await attempt()).statusCode);
     expect(statuses).toEqual([401, 401, 401, 429]);

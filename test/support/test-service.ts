@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { buildDependencies, type Dependencies, type DependencyOverrides } from '../../src/dependencies.ts';
@@ -89,4 +91,24 @@ export async function registerAndLogin(app: FastifyInstance, { email = uniqueEma
   });
   const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password } });
   return { email, password, register, token: login.json<{ access_token: string }>().access_token };
+}
+
+/**
+ * One database and one running service for a whole test file: opened before its first test, closed after
+ * its last. Tests keep apart by their own data (uniqueEmail).
+ */
+export function serviceForThisFile(options: Omit<Parameters<typeof createTestService>[0], 'database'> = {}): {
+  database: TestDatabase;
+  service: TestService;
+} {
+  const file = {} as { database: TestDatabase; service: TestService };
+  beforeAll(async () => {
+    file.database = await createTestDatabase();
+    file.service = await createTestService({ ...options, database: file.database.handle });
+  });
+  afterAll(async () => {
+    await file.service?.close();
+    await file.database?.close();
+  });
+  return file;
 }

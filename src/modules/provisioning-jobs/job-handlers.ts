@@ -4,6 +4,7 @@ import { decryptSecret } from '../../shared/crypto.ts';
 import { PbxError, type PbxDriver } from '../pbx/pbx-driver.ts';
 import { createSipAccountsRepository } from '../sip-accounts/sip-accounts.repository.ts';
 import { createUsersRepository } from '../users/users.repository.ts';
+import { defaultDisplayName } from '../sip-accounts/sip-account.usecases.ts';
 import { createJobsRepository } from './jobs.repository.ts';
 import type { JobRow } from './jobs.table.ts';
 
@@ -32,7 +33,7 @@ export async function runJob({ job, db, driver, encryptionKey, extensionRange, l
     extension: account.extension,
     // A rotation pushes the next secret; the live one stays live here until this job's change is live.
     secret: decryptSecret(encryptionKey, job.kind === 'update' && account.nextSecretCiphertext ? account.nextSecretCiphertext : account.secretCiphertext),
-    displayName: user?.displayName ?? user?.email.split('@')[0] ?? account.extension,
+    displayName: user ? defaultDisplayName(user) : account.extension,
     email: user?.email ?? '',
   };
   try {
