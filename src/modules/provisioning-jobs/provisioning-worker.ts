@@ -8,6 +8,7 @@ import { createSipAccountsRepository } from '../sip-accounts/sip-accounts.reposi
 import type { SipAccountStatus } from '../sip-accounts/sip-accounts.table.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { runJob } from './job-handlers.ts';
+import { waitForAccountStatus } from './wait-for-account.ts';
 import { createJobsRepository } from './jobs.repository.ts';
 import type { JobRow } from './jobs.table.ts';
 
@@ -204,34 +205,8 @@ export function createProvisioningWorker({ db, driver, encryptionKey, extensionR
     kick(): void {
       wake?.();
     },
-    /**
-     * Resolves with the account's status once it leaves 'pending', or 'pending' after `timeoutMs`.
-     * Also polls the database, since another instance's worker may be the one that finishes the job.
-     */
-    async waitForAccount(accountId: string, timeoutMs: number): Promise<SipAccountStatus> {
-      const deadline = Date.now() + timeoutMs;
-      return new Promise<SipAccountStatus>((resolve) => {
-        let done = false;
-        const finish = (status: SipAccountStatus) => {
-          if (done) return;
-          done = true;
-          accountEvents.off(accountId, onEvent);
-          clearTimeout(poller);
-          resolve(status);
-        };
-        const onEvent = (status: SipAccountStatus) => status !== 'pending' && finish(status);
-        accountEvents.on(accountId, onEvent);
-        let poller: NodeJS.Timeout;
-        const poll = async () => {
-          const account = await accounts.findById(accountId).catch(() => undefined);
-          if (account && account.status !== 'pending') return finish(account.status);
-          const left = deadline - Date.now();
-          if (left <= 0) return finish('pending');
-          poller = setTimeout(poll, Math.min(250, left));
-        };
-        poller = setTimeout(poll, Math.min(250, timeoutMs));
-      });
-    },
+    /** Resolves with the account's status once it leaves 'pending', or 'pending' after `timeoutMs`. */
+    waitForAccount: (accountId: string, timeoutMs: number) => waitForAccountStatus({ accounts, accountEvents, accountId, timeoutMs }),
   };
 }
 
