@@ -13,6 +13,7 @@ import { createProvisioningWorker, type WorkerOptions } from './modules/provisio
 import { createProvisioningLinkUseCases } from './modules/provisioning/provisioning-links.usecases.ts';
 import { createSecretRotationUseCases } from './modules/sip-accounts/rotate-secret.usecase.ts';
 import { createSipAccountUseCases } from './modules/sip-accounts/sip-account.usecases.ts';
+import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
 
 export interface DependencyOverrides {
   /** An open, migrated database (tests share one per file); closing it stays the caller's job. */
@@ -50,6 +51,9 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
   });
 
+  const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs }) : undefined;
+  await accountCache?.start();
+
   const useCases = {
     registerUser: createRegisterUser({
       db,
@@ -61,7 +65,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
       logger,
     }),
     loginUser: createLoginUser({ db, hasher, tokens }),
-    sipAccounts: createSipAccountUseCases({ db, encryptionKey, sip: config.sip }),
+    sipAccounts: createSipAccountUseCases({ db, encryptionKey, sip: config.sip, cache: accountCache }),
     secretRotation: createSecretRotationUseCases({ db, worker, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
   };
   const provisioning = {
@@ -85,12 +89,14 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     driver,
     worker,
     tokens,
+    accountCache,
     authenticate: createAuthenticate({ tokens }),
     useCases,
     provisioning,
     /** Stops the worker (jobs in hand finish), then closes what this function opened. */
     async close(): Promise<void> {
       await worker.stop();
+      await accountCache?.stop();
       if (!overrides.driver) await driver.close();
       if (!overrides.database) await database.close();
     },

@@ -51,6 +51,8 @@ describe('HTTP hygiene', () => {
   it('sends security headers, a content security policy and a request id', async () => {
     const response = await file.service.app.inject('/healthz');
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });

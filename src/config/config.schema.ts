@@ -26,6 +26,7 @@ export const configVariables = {
   SIP_PORT: { doc: 'SIP port given to softphones.', default: '5060' },
   SIP_TRANSPORT: { doc: 'SIP transport given to softphones: udp, tcp or tls.', default: 'udp' },
   PBX_DRIVER: { doc: 'none, freepbx or kamailio. Default: freepbx when FREEPBX_HOST is set, else none.' },
+  ACCOUNT_CACHE_TTL_MS: { doc: 'How long live SIP credentials may stay in memory between reads (changes evict them at once, on every instance); 0 turns the cache off.', default: '60000' },
   PROVISION_WAIT_MS: { doc: 'How long POST /auth/register waits for the PBX before answering "pending".', default: '5000' },
   PROVISIONING_JOB_LEASE_MS: { doc: 'How long a provisioning job (or the Apply Config) stays claimed by a worker that stopped answering (killed) before another worker takes it over.', default: '120000' },
   PASSWORD_HASH_CONCURRENCY: { doc: 'Password hashes computed at once; more wait their turn. Default: CPU cores.' },

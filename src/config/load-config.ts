@@ -22,6 +22,7 @@ export interface Config {
   sip: { domain: string; port: number; transport: SipTransport };
   pbxDriver: PbxDriverName;
   provisionWaitMs: number;
+  accountCacheTtlMs: number;
   /** A claimed job (or the apply lease) whose worker died is taken over after this long. */
   provisioningJobLeaseMs: number;
   passwordHashConcurrency: number;
@@ -175,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     pbxDriver,
     provisionWaitMs: integer('PROVISION_WAIT_MS', 0, 120_000),
+    accountCacheTtlMs: integer('ACCOUNT_CACHE_TTL_MS', 0, 3_600_000),
     provisioningJobLeaseMs: integer('PROVISIONING_JOB_LEASE_MS', 1_000, 3_600_000),
     passwordHashConcurrency: env.PASSWORD_HASH_CONCURRENCY
       ? integer('PASSWORD_HASH_CONCURRENCY', 1, 256)

@@ -13,6 +13,11 @@ export interface DatabaseHandle {
   kind: 'pglite' | 'postgres';
   /** Throws when the database does not answer (used by /readyz). */
   ping(): Promise<void>;
+  /**
+   * Subscribes to NOTIFY on `channel`. `onReset` is called whenever notifications may have been missed (the
+   * listening connection dropped); `onReady` once listening works (again). Returns the unsubscribe function.
+   */
+  listen(args: { channel: string; onNotify: (payload: string) => void; onReset: () => void; onReady: () => void }): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -42,6 +42,12 @@ export function wrapPglite(client: PGlite): DatabaseHandle {
     db,
     kind: 'pglite',
     ping: async () => void (await db.execute(sql`select 1`)),
+    // One in-process engine: notifications cannot be missed, so there is never a reset.
+    listen: async ({ channel, onNotify, onReady }) => {
+      const unlisten = await client.listen(channel, onNotify);
+      onReady();
+      return () => unlisten();
+    },
     close: () => client.close(),
   };
 }
@@ -54,7 +60,58 @@ export function wrapPostgresPool(pool: pg.Pool): DatabaseHandle {
     db,
     kind: 'postgres',
     ping: async () => void (await db.execute(sql`select 1`)),
+    listen: (args) => listenOnPostgres(pool.options, args),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * LISTEN needs a connection of its own that stays open. When it drops, notifications may be lost: `onReset`
+ * lets the caller stop trusting what it derived from them, and the connection is re-opened with backoff.
+ */
+async function listenOnPostgres(
+  options: pg.PoolConfig,
+  { channel, onNotify, onReset, onReady }: { channel: string; onNotify: (payload: string) => void; onReset: () => void; onReady: () => void },
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retryDelayMs = 250;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client(options);
+    next.on('notification', (message) => message.channel === channel && onNotify(message.payload ?? ''));
+    next.on('error', () => {}); // 'end' follows and handles it
+    next.on('end', () => {
+      if (stopped || client !== next) return;
+      client = undefined;
+      onReset();
+      scheduleReconnect();
+    });
+    client = next;
+    try {
+      await next.connect();
+      await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+      retryDelayMs = 250;
+      onReady();
+    } catch {
+      if (client === next) client = undefined;
+      await next.end().catch(() => {});
+      onReset();
+      scheduleReconnect();
+    }
+  };
+  const scheduleReconnect = () => {
+    if (stopped) return;
+    retryTimer = setTimeout(() => void connect(), retryDelayMs);
+    retryDelayMs = Math.min(retryDelayMs * 2, 10_000);
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retryTimer);
+    await client?.end().catch(() => {});
   };
 }
 

@@ -8,6 +8,7 @@ import type { SipCredentials } from './sip-credentials.ts';
 import { sipAccountFailedError, sipAccountMissingError, sipAccountPendingError } from './sip-accounts.errors.ts';
 import { createSipAccountsRepository } from './sip-accounts.repository.ts';
 import type { SipAccountRow } from './sip-accounts.table.ts';
+import type { AccountCache } from './account-cache.ts';
 
 /** Seconds a client should wait before asking again while the PBX finishes the account. */
 export const PENDING_RETRY_AFTER_SECONDS = 5;
@@ -16,10 +17,12 @@ export function defaultDisplayName(user: Pick<UserRow, 'displayName' | 'email'>)
   return user.displayName ?? user.email.split('@')[0]!;
 }
 
-export function createSipAccountUseCases({ db, encryptionKey, sip }: {
+export function createSipAccountUseCases({ db, encryptionKey, sip, cache }: {
   db: Database;
   encryptionKey: Buffer;
   sip: { domain: string; port: number; transport: SipTransport };
+  /** Live accounts kept in memory, invalidated by the database's change notices (see account-cache.ts). */
+  cache?: Pick<AccountCache, 'get' | 'set' | 'beginRead'>;
 }) {
   const accounts = createSipAccountsRepository({ db });
 
@@ -33,10 +36,13 @@ export function createSipAccountUseCases({ db, encryptionKey, sip }: {
   return {
     /** The credentials of a live account; a clear error while it is pending or after it failed. */
     async getCredentials(userId: string): Promise<SipCredentials> {
+      const cached = cache?.get(userId);
+      if (cached) return cached;
+      const readToken = cache?.beginRead() ?? 0;
       const { user, account } = await loadUserWithAccount(userId);
       if (!account) throw sipAccountMissingError({ detail: 'This user has no SIP account.' });
       assertLive(account);
-      return {
+      const credentials: SipCredentials = {
         username: account.extension,
         password: decryptSecret(encryptionKey, account.secretCiphertext),
         domain: sip.domain,
@@ -45,6 +51,8 @@ export function createSipAccountUseCases({ db, encryptionKey, sip }: {
         display_name: defaultDisplayName(user),
         auth_username: account.extension,
       };
+      cache?.set(userId, credentials, readToken);
+      return credentials;
     },
 
     /** The user and the state of their SIP account, for GET /auth/me. */
