@@ -14,9 +14,9 @@ const hostile: SipCredentials = {
   auth_username: 'auth&1002',
 };
 
-function expectValidAgainstLpconfigSchema(document: string): void {
-  const result = runXmllint(['--noout', '--schema', LPCONFIG_SCHEMA_PATH], document);
-  expect(result.stderr).toContain('- validates');
+async function expectValidAgainstLpconfigSchema(document: string): Promise<void> {
+  const result = await runXmllint(['--noout', '--schema', LPCONFIG_SCHEMA_PATH], document);
+  expect(result.stderr).toContain('document.xml validates');
   expect(result.status).toBe(0);
 }
 
@@ -28,7 +28,7 @@ function unquoteSipDisplayName(regIdentity: string): string {
 }
 
 describe('renderLinphoneXml', () => {
-  it('renders the minimal one-account document of the provisioning notes, byte for byte', () => {
+  it('renders the minimal one-account document of the provisioning notes, byte for byte', async () => {
     expect(renderLinphoneXml(alice)).toBe(
       `<?xml version="1.0" encoding="UTF-8"?>
 <config xmlns="http://www.linphone.org/xsds/lpconfig.xsd">
@@ -52,26 +52,33 @@ describe('renderLinphoneXml', () => {
     );
   });
 
-  it("validates against Linphone's lpconfig.xsd, with ordinary and hostile values alike", () => {
-    expectValidAgainstLpconfigSchema(renderLinphoneXml(alice));
-    expectValidAgainstLpconfigSchema(renderLinphoneXml(hostile, { transient: false, regExpires: 600 }));
+  it("validates against Linphone's lpconfig.xsd, with ordinary and hostile values alike", async () => {
+    await expectValidAgainstLpconfigSchema(renderLinphoneXml(alice));
+    await expectValidAgainstLpconfigSchema(renderLinphoneXml(hostile, { transient: false, regExpires: 600 }));
   });
 
-  it('a display name with XML special characters and non-ASCII round-trips through the XML', () => {
+  it('the schema check really checks: a document with an element lpconfig.xsd does not know fails it', async () => {
+    const broken = renderLinphoneXml(alice).replace('<section name="misc">', '<section name="misc"><bogus/>');
+    const result = await runXmllint(['--noout', '--schema', LPCONFIG_SCHEMA_PATH], broken);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('fails to validate');
+  });
+
+  it('a display name with XML special characters and non-ASCII round-trips through the XML', async () => {
     const document = renderLinphoneXml(hostile);
 
-    expect(unquoteSipDisplayName(readLpconfigEntry(document, 'proxy_0', 'reg_identity'))).toBe(hostileDisplayName);
-    expect(readLpconfigEntry(document, 'auth_info_0', 'username')).toBe(hostile.username);
-    expect(readLpconfigEntry(document, 'auth_info_0', 'userid')).toBe(hostile.auth_username);
-    expect(readLpconfigEntry(document, 'auth_info_0', 'passwd')).toBe(hostile.password);
-    expect(readLpconfigEntry(document, 'auth_info_0', 'domain')).toBe(hostile.domain);
+    expect(unquoteSipDisplayName(await readLpconfigEntry(document, 'proxy_0', 'reg_identity'))).toBe(hostileDisplayName);
+    expect(await readLpconfigEntry(document, 'auth_info_0', 'username')).toBe(hostile.username);
+    expect(await readLpconfigEntry(document, 'auth_info_0', 'userid')).toBe(hostile.auth_username);
+    expect(await readLpconfigEntry(document, 'auth_info_0', 'passwd')).toBe(hostile.password);
+    expect(await readLpconfigEntry(document, 'auth_info_0', 'domain')).toBe(hostile.domain);
     expect(document).not.toContain('<script>');
   });
 
-  it('quotes the SIP display name, turning embedded " and \\ into quoted-pairs', () => {
+  it('quotes the SIP display name, turning embedded " and \\ into quoted-pairs', async () => {
     const document = renderLinphoneXml({ ...alice, display_name: 'Bob "The \\ Builder"' });
 
-    expect(readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe(
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe(
       '"Bob \\"The \\\\ Builder\\"" <sip:1001@pbx.example.com>',
     );
     expect(document).toContain(
@@ -79,44 +86,44 @@ describe('renderLinphoneXml', () => {
     );
   });
 
-  it('turns line breaks and other control characters in a display name into spaces', () => {
+  it('turns line breaks and other control characters in a display name into spaces', async () => {
     const document = renderLinphoneXml({ ...alice, display_name: 'Eve\r\nInjected:\u0007x' });
 
-    expect(readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe('"Eve  Injected: x" <sip:1001@pbx.example.com>');
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe('"Eve  Injected: x" <sip:1001@pbx.example.com>');
   });
 
-  it('writes a bare address as the identity when there is no display name', () => {
+  it('writes a bare address as the identity when there is no display name', async () => {
     const document = renderLinphoneXml({ ...alice, display_name: '' });
 
-    expect(readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe('<sip:1001@pbx.example.com>');
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe('<sip:1001@pbx.example.com>');
   });
 
-  it('puts the port and the transport into the proxy URI, since Linphone has no key for either', () => {
+  it('puts the port and the transport into the proxy URI, since Linphone has no key for either', async () => {
     const document = renderLinphoneXml({ ...alice, port: 5061, transport: 'tls' });
 
-    expect(readLpconfigEntry(document, 'proxy_0', 'reg_proxy')).toBe('<sip:pbx.example.com:5061;transport=tls>');
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_proxy')).toBe('<sip:pbx.example.com:5061;transport=tls>');
   });
 
-  it('percent-escapes a SIP username that holds characters RFC 3261 reserves, but keeps auth username raw', () => {
+  it('percent-escapes a SIP username that holds characters RFC 3261 reserves, but keeps auth username raw', async () => {
     const document = renderLinphoneXml({ ...alice, username: 'jo@home', display_name: '' });
 
-    expect(readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe('<sip:jo%40home@pbx.example.com>');
-    expect(readLpconfigEntry(document, 'auth_info_0', 'username')).toBe('jo@home');
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe('<sip:jo%40home@pbx.example.com>');
+    expect(await readLpconfigEntry(document, 'auth_info_0', 'username')).toBe('jo@home');
   });
 
-  it('keeps the provisioning URL and uses the given registration lifetime when asked', () => {
+  it('keeps the provisioning URL and uses the given registration lifetime when asked', async () => {
     const document = renderLinphoneXml(alice, { transient: false, regExpires: 600 });
 
-    expect(readLpconfigEntry(document, 'misc', 'transient_provisioning')).toBe('0');
-    expect(readLpconfigEntry(document, 'proxy_0', 'reg_expires')).toBe('600');
+    expect(await readLpconfigEntry(document, 'misc', 'transient_provisioning')).toBe('0');
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_expires')).toBe('600');
   });
 
-  it('refuses a registration lifetime that is not a positive whole number of seconds', () => {
+  it('refuses a registration lifetime that is not a positive whole number of seconds', async () => {
     expect(() => renderLinphoneXml(alice, { regExpires: 0 })).toThrow(RangeError);
     expect(() => renderLinphoneXml(alice, { regExpires: 1.5 })).toThrow(RangeError);
   });
 
-  it('refuses a password holding a character XML 1.0 cannot carry, rather than emit a broken document', () => {
+  it('refuses a password holding a character XML 1.0 cannot carry, rather than emit a broken document', async () => {
     expect(() => renderLinphoneXml({ ...alice, password: 'bad\u0000secret' })).toThrow(RangeError);
   });
 });

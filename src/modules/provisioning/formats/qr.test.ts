@@ -33,7 +33,7 @@ describe('renderQrPng', () => {
 describe('renderQrSvg', () => {
   it('renders a well-formed SVG document that draws the code as a path', async () => {
     const svg = await renderQrSvg('sip:1001@pbx.example.com');
-    const result = runXmllint(['--noout'], svg);
+    const result = await runXmllint(['--noout'], svg);
 
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
