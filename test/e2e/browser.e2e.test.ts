@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { requireProgram } from './support/processes.ts';
 import { signUpOverHttp, startListeningService, type ListeningService } from './support/listening-service.ts';
 
-// The API documentation pages rendered by a real headless Chromium, under the service's own
+// Pages a person opens (the provisioning help page, the API documentation) rendered by a real headless Chromium, under the service's own
 // Content-Security-Policy (Playwright gives the browser a fresh temporary profile): a CSP that blocked Swagger UI or ReDoc would leave a blank page.
 let service: ListeningService;
 let browser: Browser;
@@ -39,6 +39,25 @@ async function openWatchingErrors(url: string): Promise<{ page: Page; problems: 
   await page.goto(url);
   return { page, problems };
 }
+
+describe('a provisioning link opened in a browser', () => {
+  it('shows the instructions with a QR code that renders, and does not use the link up', async () => {
+    const user = await signUpOverHttp(service.baseUrl);
+    const created = await fetch(`${service.baseUrl}/sip/provisioning-links`, { method: 'POST', headers: { authorization: `Bearer ${user.token}` } });
+    const token = new URL(((await created.json()) as { url: string }).url).pathname.split('/').pop()!;
+    const { page, problems } = await openWatchingErrors(`${service.baseUrl}/provisioning/${token}`);
+    await page.waitForSelector('h1');
+    expect(await page.textContent('h1')).toBe('Set up your softphone');
+    const qr = page.locator('img[alt="QR code of the provisioning address"]');
+    await expect.poll(() => qr.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+    // What Linphone does afterwards still works: the browser's visit did not burn the link.
+    const linphone = await fetch(`${service.baseUrl}/provisioning/${token}`, { headers: { 'x-linphone-provisioning': '1' } });
+    expect(linphone.status).toBe(200);
+    expect(await linphone.text()).toContain(user.registration.body.sip_extension);
+  });
+});
 
 describe('API documentation in a browser', () => {
   it('Swagger UI at /docs renders every route and the Authorize button, with no CSP violation', async () => {
