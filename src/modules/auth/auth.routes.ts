@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { problemResponses } from '../../shared/schemas.ts';
 import { AppError } from '../../shared/errors.ts';
 import { defaultDisplayName, type SipAccountUseCases } from '../sip-accounts/sip-account.usecases.ts';
+import { describeProvisioningError } from '../sip-accounts/provisioning-error-text.ts';
 import type { createLoginUser } from './login-user.usecase.ts';
 import type { createRegisterUser } from './register-user.usecase.ts';
 import { LoginBody, MeResponse, RegisterBody, RegisteredUser, TokenResponse } from './auth.schemas.ts';
@@ -94,7 +95,7 @@ export function registerAuthRoutes(
           ? {
               extension: account.extension,
               status: account.status,
-              last_error: account.lastError,
+              last_error: describeProvisioningError(account.lastError),
               activated_at: account.activatedAt?.toISOString() ?? null,
               provisioning_attempts: job?.attempts ?? 0,
             }

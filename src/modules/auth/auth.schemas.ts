@@ -55,7 +55,7 @@ export const MeResponse = Type.Object({
     Type.Object({
       extension: Type.String(),
       status: ProvisioningStatus,
-      last_error: Type.Union([Type.String(), Type.Null()], { description: 'Why the last attempt to reach the PBX failed, if it did.' }),
+      last_error: Type.Union([Type.String(), Type.Null()], { description: 'Why the last attempt to set the account up on the PBX failed, if it did, in words for the user (details are in the service logs).' }),
       activated_at: Type.Union([Timestamp, Type.Null()]),
       provisioning_attempts: Type.Integer(),
     }),
