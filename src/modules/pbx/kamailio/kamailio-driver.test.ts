@@ -92,6 +92,17 @@ describe('Kamailio driver against a real PostgreSQL', () => {
     await driver.close();
   });
 
+  it('never takes over a subscriber someone else created with our number: extension_taken, row untouched', async () => {
+    const driver = driverWith('both');
+    const account = newAccount();
+    await sql.query(`insert into subscriber (username, domain, password, ha1, ha1b) values ($1, $2, 'reception-pw', '', '')`, [account.extension, DOMAIN]);
+    const error = await driver.createAccount(account).then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PbxError);
+    expect(error).toMatchObject({ kind: 'extension_taken', retryable: false });
+    expect((await sql.query('select password from subscriber where username = $1', [account.extension])).rows).toEqual([{ password: 'reception-pw' }]);
+    await driver.close();
+  });
+
   it('an update replaces the secret, and creates the row if it went missing', async () => {
     const driver = driverWith('both');
     const account = newAccount();

@@ -17,6 +17,11 @@ export interface KamailioDriverOptions {
 // Kamailio's subscriber columns are varchar(64); say so plainly rather than surface a PostgreSQL error.
 const MAX_COLUMN_LENGTH = 64;
 
+const INSERT_SUBSCRIBER = `
+  insert into subscriber (username, domain, password, ha1, ha1b)
+  values ($1, $2, $3, $4, $5)
+  on conflict (username, domain) do nothing`;
+
 const UPSERT_SUBSCRIBER = `
   insert into subscriber (username, domain, password, ha1, ha1b)
   values ($1, $2, $3, $4, $5)
@@ -26,7 +31,8 @@ const UPSERT_SUBSCRIBER = `
 /**
  * Kamailio as the PBX: accounts are rows of its `subscriber` table. auth_db reads that table on every
  * REGISTER, so a committed row is live at once (`needsApply` is false) and nothing ever needs a reload.
- * Kamailio keeps no owner per row, so an existing row with our extension is taken over, not reported taken.
+ * Kamailio keeps no owner per row: on create, an existing row is ours only when it already holds our secret
+ * (a retried job); any other is someone's account, reported as `extension_taken` and never overwritten.
  */
 export function createKamailioDriver(options: KamailioDriverOptions): PbxDriver {
   const { domain, passwordStorage } = options;
@@ -71,10 +77,35 @@ export function createKamailioDriver(options: KamailioDriverOptions): PbxDriver 
     logger.info({ extension: account.extension, domain, passwordStorage }, `kamailio subscriber written (${operation})`);
   }
 
+  async function create(account: PbxAccount): Promise<void> {
+    assertValid('create', account.extension, account.secret);
+    const columns = subscriberSecretColumns({ username: account.extension, domain, secret: account.secret, storage: passwordStorage });
+    try {
+      const inserted = await pool.query(INSERT_SUBSCRIBER, [account.extension, domain, columns.password, columns.ha1, columns.ha1b]);
+      if (inserted.rowCount === 1) {
+        logger.info({ extension: account.extension, domain, passwordStorage }, 'kamailio subscriber written (create)');
+        return;
+      }
+      const existing = await pool.query<{ password: string; ha1: string }>(
+        'select password, ha1 from subscriber where username = $1 and domain = $2',
+        [account.extension, domain],
+      );
+      const row = existing.rows[0];
+      const ours = row !== undefined && (columns.password !== '' ? row.password === columns.password : row.ha1 === columns.ha1);
+      if (!ours) {
+        throw new PbxError({ kind: 'extension_taken', retryable: false, message: `kamailio: extension ${account.extension} already has a subscriber in ${domain}` });
+      }
+    } catch (error) {
+      if (error instanceof PbxError) throw error;
+      throw toPbxError(`create of extension ${account.extension}`, error);
+    }
+    await upsert('create', account); // ours from an earlier attempt: bring every column up to date
+  }
+
   return {
     name: 'kamailio',
     needsApply: false,
-    createAccount: (account) => upsert('create', account),
+    createAccount: create,
     updateAccount: (account) => upsert('update', account),
     async deleteAccount(extension) {
       assertValid('delete', extension);
