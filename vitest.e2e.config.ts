@@ -13,5 +13,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,
+    // Real programs over real sockets: one unexplained failure of the 50-user sipp run was seen in about ten
+    // full runs (not reproducible since). One retry keeps such a hiccup from failing CI; a real defect fails twice.
+    retry: 1,
   },
 });
