@@ -16,14 +16,23 @@ afterAll(() => {
 });
 
 describe('the service process', () => {
-  it('starts on the embedded defaults and stops gracefully on SIGTERM, finishing with exit code 0', async () => {
+  it('starts on the embedded defaults, refuses a second process on its data, and stops gracefully on SIGTERM with exit code 0', async () => {
     const port = await freePort();
+    const dataDir = freshDataDir();
     const output: string[] = [];
-    const child = startServiceProcess({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: freshDataDir() }, output);
+    const child = startServiceProcess({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir }, output);
     await waitUntilReady(`http://127.0.0.1:${port}`, child, output);
     const text = output.join('');
     expect(text).toContain('No PBX configured');
     expect(text).toContain('not set: using generated keys');
+
+    // Two processes on one embedded database would corrupt it.
+    const secondOutput: string[] = [];
+    const second = startServiceProcess({ PORT: String(await freePort()), HOST: '127.0.0.1', DATA_DIR: dataDir }, secondOutput);
+    expect(await exitOf(second)).toBe(1);
+    expect(secondOutput.join('')).toContain(`is in use by process ${child.pid}`);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+
     child.kill('SIGTERM');
     expect(await exitOf(child)).toBe(0);
     expect(output.join('')).toContain('Shutting down');

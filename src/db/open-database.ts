@@ -9,6 +9,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema.ts';
+import { lockDataDirectory } from './data-dir-lock.ts';
 import type { Database, DatabaseHandle } from './database.ts';
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -30,10 +31,19 @@ export async function openDatabase(args: { databaseUrl?: string; dataDir: string
   }
   const directory = path.join(args.dataDir, 'pgdata');
   fs.mkdirSync(directory, { recursive: true });
-  const client = await PGlite.create(directory);
-  const handle = wrapPglite(client);
-  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
-  return handle;
+  const unlock = lockDataDirectory(args.dataDir);
+  try {
+    const client = await PGlite.create(directory);
+    const handle = wrapPglite(client);
+    await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }).catch(async (error: unknown) => {
+      await client.close();
+      throw error;
+    });
+    return { ...handle, close: () => handle.close().finally(unlock) };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 }
 
 export function wrapPglite(client: PGlite): DatabaseHandle {
