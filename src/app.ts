@@ -40,6 +40,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   installSecurityHeaders(app);
   await app.register(rateLimit, {
     global: false,
+    ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis, nameSpace: 'voip-onboarding-api:rate-limit:', skipOnError: true } : {}),
     errorResponseBuilder: (_request, context) =>
       new AppError({
         status: 429,

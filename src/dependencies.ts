@@ -14,6 +14,7 @@ import { createProvisioningLinkUseCases } from './modules/provisioning/provision
 import { createSecretRotationUseCases } from './modules/sip-accounts/rotate-secret.usecase.ts';
 import { createSipAccountUseCases } from './modules/sip-accounts/sip-account.usecases.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
+import { createRateLimitRedis } from './shared/rate-limit-store.ts';
 
 export interface DependencyOverrides {
   /** An open, migrated database (tests share one per file); closing it stays the caller's job. */
@@ -51,6 +52,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
   });
 
+  const rateLimitRedis = config.rateLimitRedisUrl ? createRateLimitRedis({ url: config.rateLimitRedisUrl, logger }) : undefined;
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs }) : undefined;
   await accountCache?.start();
 
@@ -90,6 +92,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     worker,
     tokens,
     accountCache,
+    rateLimitRedis,
     authenticate: createAuthenticate({ tokens }),
     useCases,
     provisioning,
@@ -97,6 +100,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     async close(): Promise<void> {
       await worker.stop();
       await accountCache?.stop();
+      await rateLimitRedis?.quit().catch(() => rateLimitRedis.disconnect());
       if (!overrides.driver) await driver.close();
       if (!overrides.database) await database.close();
     },

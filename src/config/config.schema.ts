@@ -31,6 +31,7 @@ export const configVariables = {
   PROVISIONING_JOB_LEASE_MS: { doc: 'How long a provisioning job (or the Apply Config) stays claimed by a worker that stopped answering (killed) before another worker takes it over.', default: '120000' },
   PASSWORD_HASH_CONCURRENCY: { doc: 'Password hashes computed at once; more wait their turn. Default: CPU cores.' },
   AUTH_RATE_LIMIT_PER_MINUTE: { doc: 'Requests per minute and client address on each /auth route.', default: '30' },
+  RATE_LIMIT_REDIS_URL: { doc: 'Redis URL (redis://…) where every instance counts rate limits together. Unset: each instance counts in memory.', secret: true },
   BODY_LIMIT_BYTES: { doc: 'Largest request body accepted.', default: '16384' },
   TRUST_PROXY: { doc: 'true when behind a reverse proxy that sets X-Forwarded-For (client addresses for rate limits).', default: 'false' },
   FREEPBX_HOST: { doc: 'Base URL of FreePBX, e.g. https://pbx.example.com (selects the FreePBX driver).' },

@@ -27,6 +27,7 @@ export interface Config {
   provisioningJobLeaseMs: number;
   passwordHashConcurrency: number;
   authRateLimitPerMinute: number;
+  rateLimitRedisUrl: string | undefined;
   bodyLimitBytes: number;
   trustProxy: boolean;
   freepbx: {
@@ -182,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ? integer('PASSWORD_HASH_CONCURRENCY', 1, 256)
       : Math.max(1, os.availableParallelism()),
     authRateLimitPerMinute: integer('AUTH_RATE_LIMIT_PER_MINUTE', 1, 1_000_000),
+    rateLimitRedisUrl: url('RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:']),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024, 10 * 1024 * 1024),
     trustProxy,
     freepbx,
