@@ -93,10 +93,10 @@ describe('FreePBX simulator: control endpoints under /__sim/', () => {
   });
 
   it('refusing connections over HTTP lifts itself after forMs', async () => {
-    expect((await post('faults/refuse-connections', { forMs: 150 })).status).toBe(200);
+    expect((await post('faults/refuse-connections', { forMs: 600 })).status).toBe(200);
     await sleep(30);
     await expect(fetch(`${sim.url}/__sim/counters`)).rejects.toThrow();
-    await sleep(200);
+    await sleep(700);
     expect((await fetch(`${sim.url}/__sim/counters`)).status).toBe(200);
   });
 

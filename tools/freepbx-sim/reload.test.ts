@@ -5,7 +5,8 @@ describe('FreePBX simulator: Apply Config (§3) and live extensions', () => {
   let sim: Sim;
   let bearer: string;
   beforeAll(async () => {
-    sim = await startSimulator({ reloadDelayMs: 80 });
+    // Long enough that a check right after doreload still sees Processing on a busy machine.
+    sim = await startSimulator({ reloadDelayMs: 400 });
   });
   beforeEach(async () => {
     sim.reset();
@@ -28,7 +29,7 @@ describe('FreePBX simulator: Apply Config (§3) and live extensions', () => {
   it('fetchApiStatus goes Processing then Executed with "Successfully reloaded"', async () => {
     const txn = (await gql(sim, bearer, RELOAD)).body.data.doreload.transaction_id;
     expect((await gql(sim, bearer, STATUS, { txn })).body.data.fetchApiStatus).toEqual({ status: true, message: 'Processing', details: null });
-    await sleep(120);
+    await sleep(500);
     expect((await gql(sim, bearer, STATUS, { txn })).body.data.fetchApiStatus).toEqual({
       status: true,
       message: 'Executed',
@@ -58,7 +59,7 @@ describe('FreePBX simulator: Apply Config (§3) and live extensions', () => {
     const txn = (await gql(sim, bearer, RELOAD)).body.data.doreload.transaction_id;
     await gql(sim, bearer, UPDATE, { input: { extensionId: '1000', name: 'A', extPassword: 'second-secret', umEnable: false } });
     await addExtension(sim, bearer, '1001');
-    await sleep(120);
+    await sleep(500);
     expect((await gql(sim, bearer, STATUS, { txn })).body.data.fetchApiStatus.message).toBe('Executed');
     expect(sim.counters().liveExtensions).toEqual([{ extensionId: '1000', secret: 'first-secret', name: 'A' }]);
     await reloadAndWait(sim, bearer);
@@ -79,7 +80,7 @@ describe('FreePBX simulator: Apply Config (§3) and live extensions', () => {
     sim.faults.setReloadOutcome('failed', 'exit code 255');
     await addExtension(sim, bearer, '1000');
     const txn = (await gql(sim, bearer, RELOAD)).body.data.doreload.transaction_id;
-    await sleep(120);
+    await sleep(500);
     expect((await gql(sim, bearer, STATUS, { txn })).body.data.fetchApiStatus).toEqual({ status: true, message: 'Failed', details: 'exit code 255' });
     expect(sim.counters()).toMatchObject({ liveExtensions: [], reloadsFailed: 1, reloadsRunning: 0 });
   });
@@ -87,7 +88,7 @@ describe('FreePBX simulator: Apply Config (§3) and live extensions', () => {
   it('a stuck reload stays Processing forever and keeps counting as running', async () => {
     sim.faults.setReloadOutcome('stuck');
     const txn = (await gql(sim, bearer, RELOAD)).body.data.doreload.transaction_id;
-    await sleep(150);
+    await sleep(500);
     expect((await gql(sim, bearer, STATUS, { txn })).body.data.fetchApiStatus.message).toBe('Processing');
     expect(sim.counters().reloadsRunning).toBe(1);
   });
@@ -95,7 +96,7 @@ describe('FreePBX simulator: Apply Config (§3) and live extensions', () => {
   it('counts reloads started, running now and the most running at once', async () => {
     await Promise.all([gql(sim, bearer, RELOAD), gql(sim, bearer, RELOAD)]);
     expect(sim.counters()).toMatchObject({ reloadsStarted: 2, reloadsRunning: 2, maxConcurrentReloads: 2 });
-    await sleep(120);
+    await sleep(500);
     await reloadAndWait(sim, bearer);
     expect(sim.counters()).toMatchObject({ reloadsStarted: 3, reloadsRunning: 0, maxConcurrentReloads: 2, reloadsExecuted: 3 });
   });

@@ -4,7 +4,8 @@ import { gql, requestToken, sleep, startSimulator, type Sim } from './test-helpe
 describe('FreePBX simulator: token endpoint (§1)', () => {
   let sim: Sim;
   beforeAll(async () => {
-    sim = await startSimulator({ tokenLifetimeSeconds: 0.3 });
+    // Short enough to watch a token die, long enough for a busy machine to use it first.
+    sim = await startSimulator({ tokenLifetimeSeconds: 1 });
   });
   afterAll(() => sim.stop());
 
@@ -75,7 +76,7 @@ describe('FreePBX simulator: token endpoint (§1)', () => {
     const { body } = await requestToken(sim);
     const query = 'query { fetchNeedReload { status message } }';
     expect((await gql(sim, String(body.access_token), query)).status).toBe(200);
-    await sleep(350);
+    await sleep(1100);
     const expired = await gql(sim, String(body.access_token), query);
     expect(expired.status).toBe(401);
     expect(expired.body.hint).toBe('Access token could not be verified');

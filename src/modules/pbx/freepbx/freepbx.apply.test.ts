@@ -39,7 +39,8 @@ describe('FreePBX driver: applyChanges', () => {
     const { driver } = createDriverHarness(sim);
     await driver.createAccount(account('1000'));
     const applying = driver.applyChanges();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Faults only once the doreload itself went through: they are meant for the polls after it.
+    await expect.poll(() => sim.counters().reloadsStarted, { interval: 2 }).toBe(1);
     sim.faults.failNext(2, { target: 'gql' });
     await applying;
     expect(sim.counters().reloadsStarted).toBe(1);
