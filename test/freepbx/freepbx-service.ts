@@ -1,4 +1,5 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import pino from 'pino';
 import { createFreepbxDriver, type FreepbxDriverOptions } from '../../src/modules/pbx/freepbx/freepbx-driver.ts';
 import { createFreepbxSimulator, type FreepbxSimulator, type FreepbxSimulatorOptions } from '../../tools/freepbx-sim/server.ts';
@@ -10,6 +11,23 @@ export async function startSimulator(options: FreepbxSimulatorOptions = {}): Pro
   const sim = createFreepbxSimulator({ reloadDelayMs: 150, ...options });
   await sim.start();
   return sim;
+}
+
+/**
+ * One database and one simulator (reset before each test) for a whole test file. Each test runs its own
+ * service alone and stops it before it ends: every running worker on the database takes any job.
+ */
+export function freepbxForThisFile(): { database: TestDatabase; sim: FreepbxSimulator } {
+  const file = {} as { database: TestDatabase; sim: FreepbxSimulator };
+  beforeAll(async () => {
+    [file.database, file.sim] = await Promise.all([createTestDatabase(), startSimulator()]);
+  });
+  beforeEach(() => file.sim.reset());
+  afterAll(async () => {
+    await file.sim?.stop();
+    await file.database?.close();
+  });
+  return file;
 }
 
 /**

@@ -1,26 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FreepbxSimulator } from '../../tools/freepbx-sim/server.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { describe, expect, it } from 'vitest';
 import { registerAndLogin } from '../support/test-service.ts';
-import { credentials, expectLiveOnPbx, me, startFreepbxService, startSimulator, waitUntilAllLive } from './freepbx-service.ts';
+import { credentials, expectLiveOnPbx, freepbxForThisFile, me, startFreepbxService, startSimulator, waitUntilAllLive } from './freepbx-service.ts';
 
 // One simulator and one database per file; each test runs its own service (so its own worker) alone, on
 // its own EXTENSION_RANGE, and leaves no job unfinished.
-let database: TestDatabase;
-let sim: FreepbxSimulator;
-
-beforeAll(async () => {
-  [database, sim] = await Promise.all([createTestDatabase(), startSimulator()]);
-});
-beforeEach(() => sim.reset());
-afterAll(async () => {
-  await sim?.stop();
-  await database?.close();
-});
+const file = freepbxForThisFile();
 
 describe('registration against FreePBX', () => {
   it('answers active when the Apply Config finishes within PROVISION_WAIT_MS, with the secret live on the PBX', async () => {
-    const svc = await startFreepbxService({ database: database.handle, sim, env: { EXTENSION_RANGE: '1000-1099' } });
+    const svc = await startFreepbxService({ database: file.database.handle, sim: file.sim, env: { EXTENSION_RANGE: '1000-1099' } });
     try {
       const { register, token } = await registerAndLogin(svc.app);
       expect(register.statusCode).toBe(201);
@@ -29,11 +17,11 @@ describe('registration against FreePBX', () => {
       const response = await credentials(svc, token);
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ username: '1000', auth_username: '1000', domain: 'sip.test.local' });
-      expectLiveOnPbx(sim, [response.json()]);
+      expectLiveOnPbx(file.sim, [response.json()]);
       // Our own CSPRNG secret, not FreePBX's md5(uniqid()) one, and no User Manager welcome email.
       expect(response.json().password).not.toMatch(/^[0-9a-f]{32}$/);
-      expect(sim.counters().welcomeEmailsSent).toBe(0);
-      expect(sim.counters()).toMatchObject({ reloadsStarted: 1, maxConcurrentReloads: 1 });
+      expect(file.sim.counters().welcomeEmailsSent).toBe(0);
+      expect(file.sim.counters()).toMatchObject({ reloadsStarted: 1, maxConcurrentReloads: 1 });
     } finally {
       await svc.close();
     }
@@ -41,7 +29,7 @@ describe('registration against FreePBX', () => {
 
   it('answers pending when the reload outlasts PROVISION_WAIT_MS; credentials go from 409 sip_account_pending to 200 once live', async () => {
     const slowSim = await startSimulator({ reloadDelayMs: 800 });
-    const svc = await startFreepbxService({ database: database.handle, sim: slowSim, env: { EXTENSION_RANGE: '1100-1199', PROVISION_WAIT_MS: '200' } });
+    const svc = await startFreepbxService({ database: file.database.handle, sim: slowSim, env: { EXTENSION_RANGE: '1100-1199', PROVISION_WAIT_MS: '200' } });
     try {
       const { register, token } = await registerAndLogin(svc.app);
       expect(register.statusCode).toBe(201);
@@ -63,8 +51,8 @@ describe('registration against FreePBX', () => {
   });
 
   it('never touches an extension someone else made on the PBX: reserves it and gives the user the next free number', async () => {
-    const foreign = sim.state.seedExtension({ extensionId: '1200', name: 'Reception', secret: 'reception-desk-secret' });
-    const svc = await startFreepbxService({ database: database.handle, sim, env: { EXTENSION_RANGE: '1200-1299' } });
+    const foreign = file.sim.state.seedExtension({ extensionId: '1200', name: 'Reception', secret: 'reception-desk-secret' });
+    const svc = await startFreepbxService({ database: file.database.handle, sim: file.sim, env: { EXTENSION_RANGE: '1200-1299' } });
     try {
       const first = await registerAndLogin(svc.app);
       expect(first.register.statusCode).toBe(201);
@@ -78,15 +66,15 @@ describe('registration against FreePBX', () => {
       const [secondCreds] = await waitUntilAllLive(svc, [second]);
       expect(secondCreds!.username).toBe('1202');
 
-      expect(sim.state.extensions().find((e) => e.extensionId === '1200')).toMatchObject({
+      expect(file.sim.state.extensions().find((e) => e.extensionId === '1200')).toMatchObject({
         name: 'Reception',
         secret: 'reception-desk-secret',
         owner: 'someone-else',
         changedAt: foreign.changedAt,
       });
-      expect(sim.state.liveSecret('1200')).toBe('reception-desk-secret');
-      expect(sim.counters().operations).not.toHaveProperty('deleteExtension');
-      expectLiveOnPbx(sim, [firstCreds!, secondCreds!]);
+      expect(file.sim.state.liveSecret('1200')).toBe('reception-desk-secret');
+      expect(file.sim.counters().operations).not.toHaveProperty('deleteExtension');
+      expectLiveOnPbx(file.sim, [firstCreds!, secondCreds!]);
     } finally {
       await svc.close();
     }

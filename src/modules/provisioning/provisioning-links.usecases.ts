@@ -31,6 +31,7 @@ export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl,
   const links = createProvisioningLinksRepository({ db });
   const accounts = createSipAccountsRepository({ db });
   const hashOf = (token: string) => (TOKEN_SHAPE.test(token) ? sha256Hex(token) : undefined);
+  const publicUrlOf = (token: string) => `${publicBaseUrl}/provisioning/${token}`;
 
   return {
     /** A new link for the user's live account. The token is returned here once and kept only as a hash. */
@@ -41,7 +42,7 @@ export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl,
       const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
       await links.deleteExpired(account.id);
       await links.insert({ sipAccountId: account.id, tokenHash: sha256Hex(token), secretVersion: account.secretVersion, mode, expiresAt });
-      const url = `${publicBaseUrl}/provisioning/${token}`;
+      const url = publicUrlOf(token);
       return { url, expiresAt, qrPngUrl: `${url}/qr.png`, qrSvgUrl: `${url}/qr.svg`, deepLink: `linphone-config:${url}` };
     },
 
@@ -67,7 +68,7 @@ export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl,
       if (!tokenHash || !(await links.findUsable(tokenHash))) throw provisioningLinkInvalidError();
     },
 
-    publicUrlOf: (token: string) => `${publicBaseUrl}/provisioning/${token}`,
+    publicUrlOf,
   };
 }
 

@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PbxError, type PbxAccount } from '../pbx-driver.ts';
 import type { KamailioPasswordStorage } from './kamailio-credentials.ts';
 import { createKamailioDriver } from './kamailio-driver.ts';
+import { freePort } from '../../../../test/support/service-process.ts';
 import { createKamailioTestDatabase, type KamailioTestDatabase } from './kamailio-test-database.ts';
 
 const DOMAIN = 'sip.test.local';
@@ -45,14 +45,6 @@ async function subscriberRows(username: string) {
     [username, secretOf.get(username) ?? '', DOMAIN],
   );
   return result.rows as { password: string; ha1: string; ha1b: string; expected_ha1: string; expected_ha1b: string }[];
-}
-
-async function freeTcpPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('Kamailio driver against a real PostgreSQL', () => {
@@ -151,7 +143,7 @@ describe('Kamailio driver against a real PostgreSQL', () => {
   });
 
   it('an unreachable database is a retryable "unavailable" error that leaks neither secret nor URL password', async () => {
-    const port = await freeTcpPort();
+    const port = await freePort();
     const driver = driverWith('both', `postgres://kamailio:db-P4ss-word@127.0.0.1:${port}/kamailio`);
     const account = newAccount('Unreachable-S3cret');
     const error = await driver.createAccount(account).catch((caught: unknown) => caught);
