@@ -10,6 +10,7 @@ import { AppError } from './shared/errors.ts';
 import { registerApiDocs } from './modules/docs/api-docs.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
+import { registerOnboardingRoutes } from './modules/onboarding/onboarding.routes.ts';
 import { registerSipAccountRoutes } from './modules/sip-accounts/sip-accounts.routes.ts';
 import { registerSecretRotationRoutes } from './modules/sip-accounts/secret-rotation.routes.ts';
 import { registerProvisioningLinkRoutes } from './modules/provisioning/provisioning-links.routes.ts';
@@ -56,11 +57,14 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   await registerApiDocs(app, { version: API_VERSION });
 
   registerHealthRoutes(app, { pingDatabase: deps.database.ping });
-  registerAuthRoutes(app, {
+  registerOnboardingRoutes(app, {
     registerUser: deps.useCases.registerUser,
-    loginUser: deps.useCases.loginUser,
     sipAccounts: deps.useCases.sipAccounts,
     authenticate: deps.authenticate,
+    rateLimitPerMinute: config.authRateLimitPerMinute,
+  });
+  registerAuthRoutes(app, {
+    loginUser: deps.useCases.loginUser,
     rateLimitPerMinute: config.authRateLimitPerMinute,
     tokenLifetimeSeconds: config.accessTokenExpireMinutes * 60,
   });

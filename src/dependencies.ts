@@ -4,16 +4,21 @@ import type { DatabaseHandle } from './db/database.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createAccessTokens } from './modules/auth/access-tokens.ts';
 import { createAuthenticate } from './modules/auth/authenticate.ts';
-import { createLoginUser } from './modules/auth/login-user.usecase.ts';
+import { createLoginUser } from './modules/auth/auth.usecases.ts';
 import { createPasswordHasher } from './modules/auth/password-hasher.ts';
-import { createRegisterUser } from './modules/auth/register-user.usecase.ts';
+import { createRegisterUser } from './modules/onboarding/onboarding.usecases.ts';
 import { createPbxDriver } from './modules/pbx/create-pbx-driver.ts';
 import type { PbxDriver } from './modules/pbx/pbx-driver.ts';
-import { createProvisioningWorker, type WorkerOptions } from './modules/provisioning-jobs/provisioning-worker.ts';
+import { createProvisioningQueue } from './modules/provisioning-jobs/provisioning-queue.ts';
+import { createProvisioningWorker } from './modules/provisioning-jobs/provisioning-worker.ts';
+import type { WorkerOptions } from './modules/provisioning-jobs/worker-options.ts';
 import { createProvisioningLinkUseCases } from './modules/provisioning/provisioning-links.usecases.ts';
-import { createSecretRotationUseCases } from './modules/sip-accounts/rotate-secret.usecase.ts';
-import { createSipAccountUseCases } from './modules/sip-accounts/sip-account.usecases.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
+import { createAccountProvisioning } from './modules/sip-accounts/account-provisioning.ts';
+import { createAccountWatch } from './modules/sip-accounts/account-watch.ts';
+import { createSecretRotationUseCases } from './modules/sip-accounts/secret-rotation.usecases.ts';
+import { createSipAccountsRepository } from './modules/sip-accounts/sip-accounts.repository.ts';
+import { createSipAccountUseCases } from './modules/sip-accounts/sip-accounts.usecases.ts';
 import { createRateLimitRedis } from './shared/rate-limit-store.ts';
 
 export interface DependencyOverrides {
@@ -43,32 +48,27 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     audience: config.jwtAudience,
     lifetimeMinutes: config.accessTokenExpireMinutes,
   });
+  // The worker and the accounts meet only here: the queue's port is implemented by sip-accounts.
+  const watch = createAccountWatch({ findById: createSipAccountsRepository({ db }).findById });
   const worker = createProvisioningWorker({
     db,
     driver,
-    encryptionKey,
-    extensionRange: config.extensionRange,
+    accounts: createAccountProvisioning({ db, encryptionKey, extensionRange: config.extensionRange, watch }),
     logger: logger.child({ component: 'provisioning' }),
     options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
   });
+  const queue = createProvisioningQueue({ db, kick: worker.kick });
 
   const rateLimitRedis = config.rateLimitRedisUrl ? createRateLimitRedis({ url: config.rateLimitRedisUrl, logger }) : undefined;
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs }) : undefined;
   await accountCache?.start();
 
+  const sipAccounts = createSipAccountUseCases({ db, encryptionKey, sip: config.sip, extensionRange: config.extensionRange, queue, watch, cache: accountCache });
   const useCases = {
-    registerUser: createRegisterUser({
-      db,
-      hasher,
-      worker,
-      encryptionKey,
-      extensionRange: config.extensionRange,
-      provisionWaitMs: config.provisionWaitMs,
-      logger,
-    }),
+    registerUser: createRegisterUser({ db, hasher, sipAccounts, kickProvisioning: queue.kick, provisionWaitMs: config.provisionWaitMs, logger }),
     loginUser: createLoginUser({ db, hasher, tokens }),
-    sipAccounts: createSipAccountUseCases({ db, encryptionKey, sip: config.sip, cache: accountCache }),
-    secretRotation: createSecretRotationUseCases({ db, worker, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
+    sipAccounts,
+    secretRotation: createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
   };
   const provisioning = {
     links: createProvisioningLinkUseCases({

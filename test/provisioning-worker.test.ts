@@ -5,6 +5,7 @@ import { queryRows } from '../src/db/database.ts';
 import { backoffDelayMs } from '../src/modules/provisioning-jobs/backoff.ts';
 import { createJobsRepository } from '../src/modules/provisioning-jobs/jobs.repository.ts';
 import { createProvisioningWorker } from '../src/modules/provisioning-jobs/provisioning-worker.ts';
+import { createAccountProvisioning } from '../src/modules/sip-accounts/account-provisioning.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { createTestService, GOOD_PASSWORD, TEST_ENCRYPTION_KEY, uniqueEmail, type TestService } from './support/test-service.ts';
 import { createScriptedPbx } from './support/pbx-doubles.ts';
@@ -75,8 +76,12 @@ describe('provisioning workers', () => {
       const survivor = createProvisioningWorker({
         db: database.handle.db,
         driver: pbx.driver,
-        encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, 'hex'),
-        extensionRange: { first: 41000, last: 41999 },
+        accounts: createAccountProvisioning({
+          db: database.handle.db,
+          encryptionKey: Buffer.from(TEST_ENCRYPTION_KEY, 'hex'),
+          extensionRange: { first: 41000, last: 41999 },
+          watch: { announce: () => {} },
+        }),
         logger: pino({ level: 'silent' }),
         options: { pollIntervalMs: 50 },
       });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isAppError } from './errors.ts';
+import { isAppError, validationFailedError, type AppError, type FieldError } from './errors.ts';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -34,7 +34,7 @@ function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: {
     });
 }
 
-function validationErrors(error: FastifyError): { field: string; message: string }[] {
+function validationErrors(error: FastifyError): FieldError[] {
   return (error.validation ?? []).map((issue) => {
     const missing = (issue.params as { missingProperty?: string; additionalProperty?: string } | undefined) ?? {};
     const base = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
@@ -49,19 +49,10 @@ function validationErrors(error: FastifyError): { field: string; message: string
  */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (isAppError(error)) {
-      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-      return sendProblem(reply, request, { ...error, detail: error.detail, extra: error.extra });
-    }
-    if (error.validation) {
-      const errors = validationErrors(error);
-      return sendProblem(reply, request, {
-        status: 422,
-        code: 'validation_failed',
-        title: 'Request validation failed',
-        detail: errors.map((e) => `${e.field} ${e.message}`).join('; '),
-        extra: { errors },
-      });
+    const appError: AppError | undefined = isAppError(error) ? error : error.validation ? validationFailedError(validationErrors(error)) : undefined;
+    if (appError) {
+      for (const [name, value] of Object.entries(appError.headers)) reply.header(name, value);
+      return sendProblem(reply, request, { ...appError, detail: appError.detail, extra: appError.extra });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

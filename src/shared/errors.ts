@@ -43,6 +43,18 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
-export function assertThat(condition: unknown, error: () => AppError): asserts condition {
-  if (!condition) throw error();
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** 422 `validation_failed`, the one shape for every invalid request: the schema's findings and a handler's own. */
+export function validationFailedError(errors: FieldError[]): AppError {
+  return new AppError({
+    status: 422,
+    code: 'validation_failed',
+    title: 'Request validation failed',
+    detail: errors.map((error) => `${error.field} ${error.message}`).join('; '),
+    extra: { errors },
+  });
 }

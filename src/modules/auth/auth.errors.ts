@@ -1,6 +1,5 @@
 import { defineError } from '../../shared/errors.ts';
 
-export const emailTakenError = defineError({ status: 409, code: 'email_already_registered', title: 'Email already registered' });
 // One body for a wrong password and an unknown email, so neither can be told from the other.
 export const invalidCredentialsError = defineError({ status: 401, code: 'invalid_credentials', title: 'Invalid email or password' });
 export const notAuthenticatedError = defineError({ status: 401, code: 'not_authenticated', title: 'Not authenticated' });

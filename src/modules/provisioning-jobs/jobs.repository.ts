@@ -1,18 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../../db/database.ts';
-import { sipAccounts } from '../sip-accounts/sip-accounts.table.ts';
-import { pbxApplyLease, provisioningJobs, type JobKind, type JobRow } from './jobs.table.ts';
+import { provisioningJobs, type JobKind, type JobRow } from './jobs.table.ts';
 
 export function createJobsRepository({ db }: { db: Queryable }) {
   return {
     async enqueue(job: { sipAccountId: string; extension: string; kind: JobKind; secretVersion?: number }): Promise<JobRow> {
       const [row] = await db.insert(provisioningJobs).values(job).returning();
       return row!;
-    },
-
-    async findById(id: string): Promise<JobRow | undefined> {
-      const [row] = await db.select().from(provisioningJobs).where(eq(provisioningJobs.id, id)).limit(1);
-      return row;
     },
 
     async findLatestForAccount(sipAccountId: string): Promise<JobRow | undefined> {
@@ -101,46 +95,14 @@ export function createJobsRepository({ db }: { db: Queryable }) {
         .returning();
     },
 
-    /** An Apply Config failed: the jobs waiting for it, and their still-pending accounts (GET /auth/me), say why. */
-    async noteApplyError(error: string): Promise<void> {
-      await db
+    /** An Apply Config failed: the jobs waiting for it say why. Returns their accounts. */
+    async noteApplyError(error: string): Promise<string[]> {
+      const rows = await db
         .update(provisioningJobs)
         .set({ lastError: error, updatedAt: sql`now()` })
-        .where(eq(provisioningJobs.state, 'awaiting_apply'));
-      await db
-        .update(sipAccounts)
-        .set({ lastError: error, updatedAt: sql`now()` })
-        .where(sql`${sipAccounts.status} = 'pending' and ${sipAccounts.id} in
-          (select ${provisioningJobs.sipAccountId} from ${provisioningJobs} where ${provisioningJobs.state} = 'awaiting_apply')`);
-    },
-
-    /** Takes the global Apply Config lease; returns the database's start time, or undefined when another holds it. */
-    async acquireApplyLease({ holder, leaseMs }: { holder: string; leaseMs: number }): Promise<Date | undefined> {
-      await db.insert(pbxApplyLease).values({ id: 1 }).onConflictDoNothing();
-      const [row] = await db
-        .update(pbxApplyLease)
-        .set({
-          holder,
-          expiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'`,
-          lastStartedAt: sql`now()`,
-        })
-        .where(and(eq(pbxApplyLease.id, 1), sql`(${pbxApplyLease.holder} is null or ${pbxApplyLease.expiresAt} < now())`))
-        .returning({ startedAt: pbxApplyLease.lastStartedAt });
-      return row?.startedAt ?? undefined;
-    },
-
-    async renewApplyLease({ holder, leaseMs }: { holder: string; leaseMs: number }): Promise<void> {
-      await db
-        .update(pbxApplyLease)
-        .set({ expiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
-        .where(and(eq(pbxApplyLease.id, 1), eq(pbxApplyLease.holder, holder)));
-    },
-
-    async releaseApplyLease({ holder, error }: { holder: string; error: string | null }): Promise<void> {
-      await db
-        .update(pbxApplyLease)
-        .set({ holder: null, expiresAt: null, lastFinishedAt: sql`now()`, lastError: error })
-        .where(and(eq(pbxApplyLease.id, 1), eq(pbxApplyLease.holder, holder)));
+        .where(eq(provisioningJobs.state, 'awaiting_apply'))
+        .returning({ sipAccountId: provisioningJobs.sipAccountId });
+      return rows.flatMap((row) => (row.sipAccountId ? [row.sipAccountId] : []));
     },
   };
 }

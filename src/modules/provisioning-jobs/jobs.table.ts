@@ -1,5 +1,4 @@
 import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { sipAccounts } from '../sip-accounts/sip-accounts.table.ts';
 
 export type JobKind = 'create' | 'update' | 'delete';
 /**
@@ -9,11 +8,18 @@ export type JobKind = 'create' | 'update' | 'delete';
  */
 export type JobState = 'queued' | 'running' | 'awaiting_apply' | 'done' | 'failed';
 
+/**
+ * The jobs' foreign key names `sip_accounts(id)` by table and column only: the queue works for accounts
+ * without importing their module (see account-provisioning.port.ts). This declaration is never exported to
+ * the schema, so the real `sip_accounts` table stays defined once, in sip-accounts.table.ts.
+ */
+const sipAccountsKey = pgTable('sip_accounts', { id: uuid('id').primaryKey() });
+
 export const provisioningJobs = pgTable(
   'provisioning_jobs',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    sipAccountId: uuid('sip_account_id').references(() => sipAccounts.id, { onDelete: 'set null' }),
+    sipAccountId: uuid('sip_account_id').references(() => sipAccountsKey.id, { onDelete: 'set null' }),
     /** Kept on the job so a delete can finish after the account row is gone. */
     extension: text('extension').notNull(),
     kind: text('kind').$type<JobKind>().notNull(),
@@ -32,15 +38,5 @@ export const provisioningJobs = pgTable(
   },
   (table) => [index('provisioning_jobs_state_run_at_idx').on(table.state, table.runAt)],
 );
-
-/** One row: the lease that keeps Apply Config to one run at a time across every instance. */
-export const pbxApplyLease = pgTable('pbx_apply_lease', {
-  id: integer('id').primaryKey(),
-  holder: text('holder'),
-  expiresAt: timestamp('expires_at', { withTimezone: true }),
-  lastStartedAt: timestamp('last_started_at', { withTimezone: true }),
-  lastFinishedAt: timestamp('last_finished_at', { withTimezone: true }),
-  lastError: text('last_error'),
-});
 
 export type JobRow = typeof provisioningJobs.$inferSelect;

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
-import type { SipAccountUseCases } from '../sip-accounts/sip-account.usecases.ts';
+import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.ts';
 import { credentialFormats, renderQrPng, renderQrSvg, type CredentialFormatName, type CredentialFormatOptions } from './formats/index.ts';
 
 // The one-scan payloads a softphone reads from a QR code; the Linphone XML goes through provisioning links.

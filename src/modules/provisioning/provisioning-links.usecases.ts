@@ -1,7 +1,8 @@
 import type { Database } from '../../db/database.ts';
 import { isAppError } from '../../shared/errors.ts';
 import { generateToken, sha256Hex } from '../../shared/crypto.ts';
-import type { SipAccountUseCases } from '../sip-accounts/sip-account.usecases.ts';
+import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.ts';
+import { assertAccountLive } from '../sip-accounts/account-status.ts';
 import { createSipAccountsRepository } from '../sip-accounts/sip-accounts.repository.ts';
 import { renderLinphoneXml } from './formats/index.ts';
 import { provisioningLinkInvalidError } from './provisioning.errors.ts';
@@ -36,8 +37,8 @@ export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl,
   return {
     /** A new link for the user's live account. The token is returned here once and kept only as a hash. */
     async createLink(userId: string): Promise<CreatedLink> {
-      await sipAccounts.getCredentials(userId); // Refuses a missing, pending or failed account with its own error.
-      const account = (await accounts.findByUserId(userId))!;
+      const account = await accounts.findByUserId(userId);
+      assertAccountLive(account); // A missing, pending or failed account gets its own error.
       const token = generateToken(TOKEN_BYTES);
       const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
       await links.deleteExpired(account.id);

@@ -3,8 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
-import type { RotationState, SecretRotationUseCases } from './rotate-secret.usecase.ts';
-import { PENDING_RETRY_AFTER_SECONDS } from './sip-account.usecases.ts';
+import type { RotationState, SecretRotationUseCases } from './secret-rotation.usecases.ts';
+import { PENDING_RETRY_AFTER_SECONDS } from './account-status.ts';
 
 const RotationResponse = Type.Object({
   status: Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('failed')], {

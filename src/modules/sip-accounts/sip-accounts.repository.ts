@@ -64,10 +64,6 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
         .where(eq(sipAccounts.id, id));
     },
 
-    async setSecret(id: string, secretCiphertext: string, secretVersion: number): Promise<void> {
-      await db.update(sipAccounts).set({ secretCiphertext, secretVersion, updatedAt: sql`now()` }).where(eq(sipAccounts.id, id));
-    },
-
     async changeExtension(id: string, extension: string): Promise<void> {
       await db.update(sipAccounts).set({ extension, updatedAt: sql`now()` }).where(eq(sipAccounts.id, id));
     },

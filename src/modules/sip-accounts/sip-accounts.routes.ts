@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
-import type { SipAccountUseCases } from './sip-account.usecases.ts';
+import type { SipAccountUseCases } from './sip-accounts.usecases.ts';
 
 export const SipCredentialsSchema = Type.Object({
   username: Type.String({ examples: ['1000'] }),

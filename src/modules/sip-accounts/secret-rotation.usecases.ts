@@ -1,13 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.ts';
 import { encryptSecret, generateSipSecret } from '../../shared/crypto.ts';
-import { createJobsRepository } from '../provisioning-jobs/jobs.repository.ts';
-import type { ProvisioningWorker } from '../provisioning-jobs/provisioning-worker.ts';
+import { assertAccountLive } from './account-status.ts';
+import type { AccountWatch } from './account-watch.ts';
+import type { ProvisioningQueue } from './provisioning-queue.port.ts';
 import { rotationRefusedError } from './secret-rotation.errors.ts';
 import { createSecretRotationRepository } from './secret-rotation.repository.ts';
-import { PENDING_RETRY_AFTER_SECONDS } from './sip-account.usecases.ts';
-import { sipAccountFailedError, sipAccountMissingError, sipAccountPendingError } from './sip-accounts.errors.ts';
+import { sipAccountMissingError } from './sip-accounts.errors.ts';
 import { createSipAccountsRepository } from './sip-accounts.repository.ts';
 import type { SipAccountRow } from './sip-accounts.table.ts';
 
@@ -23,11 +22,11 @@ export interface RotationState {
 }
 
 const UNFINISHED = new Set(['queued', 'running', 'awaiting_apply']);
-const POLL_MS = 100;
 
-export function createSecretRotationUseCases({ db, worker, encryptionKey, provisionWaitMs, logger }: {
+export function createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs, logger }: {
   db: Database;
-  worker: Pick<ProvisioningWorker, 'kick'>;
+  queue: ProvisioningQueue;
+  watch: Pick<AccountWatch, 'waitFor'>;
   encryptionKey: Buffer;
   provisionWaitMs: number;
   logger: Logger;
@@ -36,19 +35,12 @@ export function createSecretRotationUseCases({ db, worker, encryptionKey, provis
 
   async function loadLiveAccount(userId: string): Promise<SipAccountRow> {
     const account = await accounts.findByUserId(userId);
-    if (!account || account.status === 'deleting') throw sipAccountMissingError({ detail: 'This user has no SIP account.' });
-    if (account.status === 'pending') {
-      throw sipAccountPendingError({
-        detail: 'Your SIP extension is still being created; rotate its secret once it is live.',
-        headers: { 'retry-after': String(PENDING_RETRY_AFTER_SECONDS) },
-      });
-    }
-    if (account.status === 'failed') throw sipAccountFailedError({ detail: 'Your SIP extension could not be set up. Please contact support.' });
+    assertAccountLive(account);
     return account;
   }
 
   const lastUpdateFailed = async (accountId: string) => {
-    const latest = await createJobsRepository({ db }).findLatestForAccount(accountId);
+    const latest = await queue.latestJobFor(accountId);
     return latest?.kind === 'update' && latest.state === 'failed';
   };
 
@@ -67,26 +59,25 @@ export function createSecretRotationUseCases({ db, worker, encryptionKey, provis
       const target = await db.transaction(async (tx) => {
         const started = await createSecretRotationRepository({ db: tx }).setNextSecret(id, encryptSecret(encryptionKey, generateSipSecret()));
         const account = (await createSipAccountsRepository({ db: tx }).findById(id))!;
-        const jobs = createJobsRepository({ db: tx });
-        const latest = started ? undefined : await jobs.findLatestForAccount(id);
+        // Read in the transaction: on the embedded database a query beside an open transaction waits for it.
+        const latest = started ? undefined : await queue.latestJobFor(id, tx);
         if (!(latest?.kind === 'update' && UNFINISHED.has(latest.state))) {
-          await jobs.enqueue({ sipAccountId: id, extension: account.extension, kind: 'update', secretVersion: account.secretVersion + 1 });
+          await queue.enqueue(tx, { sipAccountId: id, extension: account.extension, kind: 'update', secretVersion: account.secretVersion + 1 });
         }
         return account.secretVersion + 1;
       });
       logger.info({ userId, secretVersion: target }, 'SIP secret rotation queued');
-      worker.kick();
-      const deadline = Date.now() + provisionWaitMs;
-      for (;;) {
-        const account = await accounts.findById(id);
-        if (!account) throw sipAccountMissingError({ detail: 'This user has no SIP account.' });
-        if (account.secretVersion >= target) return { status: 'active', extension: account.extension, secretVersion: account.secretVersion };
-        if (await lastUpdateFailed(id)) {
-          throw rotationRefusedError({ detail: 'The phone system refused the new secret. Your current secret stays valid; try again later.' });
-        }
-        if (Date.now() >= deadline) return stateOf(account);
-        await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
-      }
+      queue.kick();
+      let refused = false;
+      const account = await watch.waitFor({
+        accountId: id,
+        timeoutMs: provisionWaitMs,
+        settled: async (current) => current.secretVersion >= target || (refused = await lastUpdateFailed(id)),
+      });
+      if (!account) throw sipAccountMissingError({ detail: 'This user has no SIP account.' });
+      if (account.secretVersion >= target) return { status: 'active', extension: account.extension, secretVersion: account.secretVersion };
+      if (refused) throw rotationRefusedError({ detail: 'The phone system refused the new secret. Your current secret stays valid; try again later.' });
+      return stateOf(account);
     },
 
     /** Whether a rotation is waiting for the PBX, or was refused by it. */

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { problemResponses } from '../../shared/schemas.ts';
+import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
+import { describeProvisioningError } from '../sip-accounts/provisioning-error-text.ts';
+import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.ts';
+import { defaultDisplayName } from '../users/display-name.ts';
+import type { createRegisterUser } from './onboarding.usecases.ts';
+import { MeResponse, RegisterBody, RegisteredUser } from './onboarding.schemas.ts';
+
+/** Sign-up and "who am I, and is my extension live?". */
+export function registerOnboardingRoutes(app: FastifyInstance, { registerUser, sipAccounts, authenticate, rateLimitPerMinute }: {
+  registerUser: ReturnType<typeof createRegisterUser>;
+  sipAccounts: Pick<SipAccountUseCases, 'getAccountState'>;
+  authenticate: Authenticate;
+  rateLimitPerMinute: number;
+}): void {
+  const router = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  router.post('/auth/register', {
+    config: { rateLimit: { max: rateLimitPerMinute, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['auth'],
+      summary: 'Sign up; a SIP extension is created on the PBX',
+      description:
+        'Creates the user and allocates a SIP extension, then waits up to PROVISION_WAIT_MS for the PBX. ' +
+        '`provisioning_status` is `active` when the extension is live, `pending` when the PBX is still working on it (it goes on in the background).',
+      body: RegisterBody,
+      response: { 201: RegisteredUser, ...problemResponses(409, 413, 415, 422, 429, 503) },
+    },
+    handler: async (request, reply) => {
+      const { user, account, provisioningStatus } = await registerUser({
+        email: request.body.email,
+        password: request.body.password,
+        displayName: request.body.display_name,
+      });
+      return reply.status(201).send({
+        id: user.id,
+        email: user.email,
+        sip_extension: account.extension,
+        is_active: user.isActive,
+        created_at: user.createdAt.toISOString(),
+        provisioning_status: provisioningStatus,
+      });
+    },
+  });
+
+  router.get('/auth/me', {
+    schema: {
+      tags: ['auth'],
+      summary: 'The current user and the state of their SIP account',
+      security: bearerSecurity,
+      response: { 200: MeResponse, ...problemResponses(401) },
+    },
+    handler: async (request) => {
+      const { user, account, job } = await sipAccounts.getAccountState(await authenticate(request));
+      return {
+        id: user.id,
+        email: user.email,
+        display_name: defaultDisplayName(user),
+        is_active: user.isActive,
+        created_at: user.createdAt.toISOString(),
+        sip_account: account
+          ? {
+              extension: account.extension,
+              status: account.status,
+              last_error: describeProvisioningError(account.lastError),
+              activated_at: account.activatedAt?.toISOString() ?? null,
+              provisioning_attempts: job?.attempts ?? 0,
+            }
+          : null,
+      };
+    },
+  });
+}

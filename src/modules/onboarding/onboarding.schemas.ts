@@ -1,0 +1,42 @@
+import { Type } from '@sinclair/typebox';
+import { Timestamp } from '../../shared/schemas.ts';
+import { Email, Password } from '../auth/auth.schemas.ts';
+
+// Printable text only: it ends up in SIP headers and XML, where control characters break things.
+const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]+$', examples: ['Alice Example'] });
+
+export const ProvisioningStatus = Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('failed'), Type.Literal('deleting')], {
+  description: 'active: the SIP account is live on the PBX; pending: still being created (retried in the background); failed: gave up.',
+});
+
+export const RegisterBody = Type.Object(
+  { email: Email, password: Password, display_name: Type.Optional(DisplayName) },
+  { additionalProperties: false },
+);
+
+export const RegisteredUser = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  sip_extension: Type.String({ examples: ['1000'] }),
+  is_active: Type.Boolean(),
+  created_at: Timestamp,
+  provisioning_status: ProvisioningStatus,
+});
+
+export const MeResponse = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  display_name: Type.String(),
+  is_active: Type.Boolean(),
+  created_at: Timestamp,
+  sip_account: Type.Union([
+    Type.Object({
+      extension: Type.String(),
+      status: ProvisioningStatus,
+      last_error: Type.Union([Type.String(), Type.Null()], { description: 'Why the last attempt to set the account up on the PBX failed, if it did, in words for the user (details are in the service logs).' }),
+      activated_at: Type.Union([Timestamp, Type.Null()]),
+      provisioning_attempts: Type.Integer(),
+    }),
+    Type.Null(),
+  ]),
+});

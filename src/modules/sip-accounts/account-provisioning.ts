@@ -1,0 +1,75 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Database, Transaction } from '../../db/database.ts';
+import { decryptSecret } from '../../shared/crypto.ts';
+import type { AccountProvisioning, JobSubject } from '../provisioning-jobs/account-provisioning.port.ts';
+import { defaultDisplayName } from '../users/display-name.ts';
+import { createUsersRepository } from '../users/users.repository.ts';
+import type { AccountWatch } from './account-watch.ts';
+import { createSecretRotationRepository } from './secret-rotation.repository.ts';
+import { createSipAccountsRepository } from './sip-accounts.repository.ts';
+import { sipAccounts } from './sip-accounts.table.ts';
+
+/**
+ * The provisioning queue's view of SIP accounts (the port it declares): what to push, and the account
+ * state that follows each job, always written in the job's own transaction.
+ */
+export function createAccountProvisioning({ db, encryptionKey, extensionRange, watch }: {
+  db: Database;
+  encryptionKey: Buffer;
+  extensionRange: { first: number; last: number };
+  watch: Pick<AccountWatch, 'announce'>;
+}): AccountProvisioning {
+  const accounts = createSipAccountsRepository({ db });
+  const users = createUsersRepository({ db });
+
+  return {
+    async accountForJob(job: JobSubject) {
+      const account = await accounts.findById(job.sipAccountId);
+      if (!account) return undefined;
+      const user = await users.findById(account.userId);
+      // A rotation pushes the next secret; the live one stays live here until this job's change is live.
+      const sealed = job.kind === 'update' && account.nextSecretCiphertext ? account.nextSecretCiphertext : account.secretCiphertext;
+      return {
+        extension: account.extension,
+        secret: decryptSecret(encryptionKey, sealed),
+        displayName: user ? defaultDisplayName(user) : account.extension,
+        email: user?.email ?? '',
+      };
+    },
+
+    async markLive(tx: Transaction, job: JobSubject) {
+      // An update job that is live makes the secret it pushed the live one (see secret-rotation.repository.ts).
+      if (job.kind === 'update') await createSecretRotationRepository({ db: tx }).promoteNextSecret(job.sipAccountId, job.secretVersion);
+      await createSipAccountsRepository({ db: tx }).setStatus(job.sipAccountId, 'active');
+    },
+
+    async markFailed(tx: Transaction, job: JobSubject, error: string) {
+      // A refused update (a rotation) leaves the account as it was on the PBX: still live with its old secret.
+      await createSipAccountsRepository({ db: tx }).setStatus(job.sipAccountId, job.kind === 'update' ? 'active' : 'failed', error);
+    },
+
+    async noteRetry(tx: Transaction, job: JobSubject, error: string) {
+      const status = job.kind === 'create' ? 'pending' : job.kind === 'update' ? 'active' : 'deleting';
+      await createSipAccountsRepository({ db: tx }).setStatus(job.sipAccountId, status, error);
+    },
+
+    async noteApplyError(tx: Transaction, sipAccountIds: string[], error: string) {
+      if (sipAccountIds.length === 0) return;
+      await tx
+        .update(sipAccounts)
+        .set({ lastError: error, updatedAt: sql`now()` })
+        .where(and(eq(sipAccounts.status, 'pending'), inArray(sipAccounts.id, sipAccountIds)));
+    },
+
+    /** The number belongs to someone else on the PBX: never take it over; reserve it and use the next free one. */
+    async moveToNextFreeExtension(tx: Transaction, sipAccountId: string, takenExtension: string) {
+      const repository = createSipAccountsRepository({ db: tx });
+      await repository.reserveExtension(takenExtension, 'in use on the PBX by an account this service did not create');
+      const next = await repository.allocateExtension(extensionRange);
+      if (next) await repository.changeExtension(sipAccountId, next);
+      return next;
+    },
+
+    announceChanged: (sipAccountIds: string[]) => watch.announce(sipAccountIds),
+  };
+}
