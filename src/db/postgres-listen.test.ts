@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wrapPostgresPool } from './open-database.ts';
+import { wrapPostgresPool } from './postgres.ts';
 import type { DatabaseHandle } from './database.ts';
 
 // Runs against the PostgreSQL server in both suite runs (like the Kamailio driver tests): the LISTEN

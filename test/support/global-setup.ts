@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { migratePgliteClient } from '../../src/db/open-database.ts';
+import { migratePgliteClient } from '../../src/db/migrate.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

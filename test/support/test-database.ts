@@ -4,7 +4,9 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.ts';
-import { migratePgliteClient, migratePostgres, wrapPglite, wrapPostgresPool } from '../../src/db/open-database.ts';
+import { migratePgliteClient, migratePostgres } from '../../src/db/migrate.ts';
+import { wrapPglite } from '../../src/db/pglite.ts';
+import { wrapPostgresPool } from '../../src/db/postgres.ts';
 
 /**
  * The suite runs on whichever engine the environment names: real PostgreSQL when DATABASE_URL is set
@@ -27,10 +29,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 async function createPgliteDatabase(): Promise<TestDatabase> {
   // globalSetup migrated one database and dumped it: loading the dump is faster than creating and migrating.
   const dump = inject('pgliteDump');
-  const client = dump && fs.existsSync(dump)
-    ? await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(dump)]) })
-    : await PGlite.create();
-  if (!dump) await migratePgliteClient(client);
+  let client: PGlite;
+  if (dump) {
+    // A dump that was promised but is gone must not turn into an empty, unmigrated database.
+    if (!fs.existsSync(dump)) {
+      throw new Error(`The migrated PGlite dump from test/support/global-setup.ts is missing (${dump}): was it removed while tests ran?`);
+    }
+    client = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(dump)]) });
+  } else {
+    // No globalSetup in this run (the e2e config has none): the slow way, creating and migrating here.
+    client = await PGlite.create();
+    await migratePgliteClient(client);
+  }
   const handle = wrapPglite(client);
   return { handle, url: undefined, close: () => handle.close() };
 }
