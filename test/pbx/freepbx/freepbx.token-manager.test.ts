@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { account, createDriverHarness, rejection, startSim, type Sim } from './freepbx.test-helpers.ts';
+import { account, createDriverHarness, rejection, startSim, type Sim } from '../../support/freepbx-driver-harness.ts';
 
 describe('FreePBX driver: access tokens', () => {
   let sim: Sim;

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createFreepbxSimulator, type FreepbxSimulatorOptions } from '../../../../tools/freepbx-sim/server.ts';
-import { createFreepbxDriver, type FreepbxDriverOptions } from './freepbx-driver.ts';
+import { createFreepbxSimulator, type FreepbxSimulatorOptions } from '../../tools/freepbx-sim/server.ts';
+import { createFreepbxDriver, type FreepbxDriverOptions } from '../../src/modules/pbx/freepbx/freepbx-driver.ts';
 
 export type Sim = ReturnType<typeof createFreepbxSimulator>;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { provisioningMarker } from './freepbx-driver.ts';
-import { account, createDriverHarness, rejection, startSim, type Sim } from './freepbx.test-helpers.ts';
+import { provisioningMarker } from '../../../src/modules/pbx/freepbx/freepbx-driver.ts';
+import { account, createDriverHarness, rejection, startSim, type Sim } from '../../support/freepbx-driver-harness.ts';
 
 describe('FreePBX driver: accounts against the simulator', () => {
   let sim: Sim;
