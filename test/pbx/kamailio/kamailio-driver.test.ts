@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PbxError, type PbxAccount } from '../../../src/modules/pbx/pbx-driver.ts';
 import type { KamailioPasswordStorage } from '../../../src/modules/pbx/kamailio/kamailio-credentials.ts';
 import { createKamailioDriver } from '../../../src/modules/pbx/kamailio/kamailio-driver.ts';
-import { freePort } from '../../support/service-process.ts';
+import { freePort } from '../../../tools/testing/free-port.ts';
 import { createKamailioTestDatabase, type KamailioTestDatabase } from '../../support/kamailio-test-database.ts';
 
 const DOMAIN = 'sip.test.local';
