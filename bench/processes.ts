@@ -1,4 +1,3 @@
-export { freePort } from '../test/support/service-process.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export function startProcess(command: string, args: string[], env: Record<string, string>): ChildProcess {

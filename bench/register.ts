@@ -18,7 +18,7 @@ import { buildDependencies } from '../src/dependencies.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { queryRows } from '../src/db/database.ts';
 import { createLogger } from '../src/shared/logger.ts';
-import { createFreepbxSimulator } from '../tools/freepbx-sim/server.ts';
+import { startSimulator } from '../tools/freepbx-sim/testing.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 200);
 const RELOAD_DELAY_MS = Number(process.env.BENCH_RELOAD_DELAY_MS ?? 2000);
@@ -39,8 +39,7 @@ interface Result {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 async function run(engine: 'pglite' | 'postgres', databaseUrl?: string): Promise<Result> {
-  const sim = createFreepbxSimulator({ reloadDelayMs: RELOAD_DELAY_MS });
-  await sim.start();
+  const sim = await startSimulator({ reloadDelayMs: RELOAD_DELAY_MS });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-register-'));
   const client = sim.clients[0]!;
   const config = loadConfig({

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { autocannon, freePort, startProcess, stopProcess, waitForHttp } from './processes.ts';
+import { freePort } from '../tools/testing/free-port.ts';
+import { autocannon, startProcess, stopProcess, waitForHttp } from './processes.ts';
 
 /**
  * npm run bench: the service against yardsticks measured in the same run on the same machine —

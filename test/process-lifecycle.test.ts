@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exitOf, freePort, startServiceProcess, waitUntilReady } from './support/service-process.ts';
+import { freePort } from '../tools/testing/free-port.ts';
+import { exitOf, startServiceProcess, waitUntilReady } from './support/service-process.ts';
 
 // The service as `npm start` runs it, with nothing configured but a data directory and a port.
 const dataDirs: string[] = [];

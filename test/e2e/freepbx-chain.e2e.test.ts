@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFreepbxSimulator, type FreepbxSimulator } from '../../tools/freepbx-sim/server.ts';
+import { startSimulator, type FreepbxSimulator } from '../../tools/freepbx-sim/testing.ts';
 import { startKamailio, type RunningKamailio } from './support/kamailio.ts';
 import { registerWithLinphonec } from './support/linphonec.ts';
 import { fetchSipCredentials, signUpOverHttp, startListeningService, type ListeningService } from './support/listening-service.ts';
@@ -22,11 +22,10 @@ describe('API → FreePBX → SIP registrar → linphonec', () => {
 
   beforeAll(async () => {
     kamailio = await startKamailio({ passwordStorage: 'plain' });
-    sim = createFreepbxSimulator({
+    sim = await startSimulator({
       reloadDelayMs: RELOAD_DELAY_MS,
       publishToKamailio: { databaseUrl: kamailio.databaseUrl, domain: kamailio.domain },
     });
-    await sim.start();
     const client = sim.clients[0]!;
     api = await startListeningService({
       PBX_DRIVER: 'freepbx',

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/database.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { expectLiveOnPbx, registerMany, startFreepbxService, startSimulator, waitUntilAllLive } from './freepbx-service.ts';
+import { startSimulator } from '../../tools/freepbx-sim/testing.ts';
+import { expectLiveOnPbx, registerMany, startFreepbxService, waitUntilAllLive } from './freepbx-service.ts';
 
 // Each test has its own simulator (reload delays differ) and stops its services before it ends: every
 // worker on this database would otherwise take the next test's jobs.

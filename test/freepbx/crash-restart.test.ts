@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FreepbxSimulator } from '../../tools/freepbx-sim/server.ts';
+import { startSimulator, type FreepbxSimulator } from '../../tools/freepbx-sim/testing.ts';
 import { createTestDatabase, testDatabaseEngine, type TestDatabase } from '../support/test-database.ts';
 import { GOOD_PASSWORD, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/test-service.ts';
-import { startSimulator } from './freepbx-service.ts';
-import { freePort, startServiceProcess, waitUntilReady } from '../support/service-process.ts';
+import { freePort } from '../../tools/testing/free-port.ts';
+import { startServiceProcess, waitUntilReady } from '../support/service-process.ts';
 
 // The service runs as a real child process (node + tsx on src/main.ts, as `npm start` does), so it can be
 // killed with SIGKILL: no graceful stop, jobs left `running`, maybe the Apply Config lease held.

@@ -2,16 +2,12 @@ import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import pino from 'pino';
 import { createFreepbxDriver, type FreepbxDriverOptions } from '../../src/modules/pbx/freepbx/freepbx-driver.ts';
-import { createFreepbxSimulator, type FreepbxSimulator, type FreepbxSimulatorOptions } from '../../tools/freepbx-sim/server.ts';
+import { startSimulator, type FreepbxSimulator } from '../../tools/freepbx-sim/testing.ts';
 import { createTestService, GOOD_PASSWORD, uniqueEmail, type registerAndLogin, type TestService } from '../support/test-service.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 
-/** A simulator with a short reload, for service-level tests. */
-export async function startSimulator(options: FreepbxSimulatorOptions = {}): Promise<FreepbxSimulator> {
-  const sim = createFreepbxSimulator({ reloadDelayMs: 150, ...options });
-  await sim.start();
-  return sim;
-}
+/** The short reload of the service tests' shared simulator (`startSimulator` in tools/freepbx-sim/testing.ts). */
+export const SERVICE_RELOAD_DELAY_MS = 150;
 
 /**
  * One database and one simulator (reset before each test) for a whole test file. Each test runs its own
@@ -20,7 +16,7 @@ export async function startSimulator(options: FreepbxSimulatorOptions = {}): Pro
 export function freepbxForThisFile(): { database: TestDatabase; sim: FreepbxSimulator } {
   const file = {} as { database: TestDatabase; sim: FreepbxSimulator };
   beforeAll(async () => {
-    [file.database, file.sim] = await Promise.all([createTestDatabase(), startSimulator()]);
+    [file.database, file.sim] = await Promise.all([createTestDatabase(), startSimulator({ reloadDelayMs: SERVICE_RELOAD_DELAY_MS })]);
   });
   beforeEach(() => file.sim.reset());
   afterAll(async () => {

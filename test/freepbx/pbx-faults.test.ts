@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { credentials, expectLiveOnPbx, freepbxForThisFile, me, registerMany, startFreepbxService, startSimulator, waitUntilAllLive } from './freepbx-service.ts';
+import { startSimulator } from '../../tools/freepbx-sim/testing.ts';
+import { credentials, expectLiveOnPbx, freepbxForThisFile, me, registerMany, startFreepbxService, waitUntilAllLive } from './freepbx-service.ts';
 
 // One simulator and one database per file; each test runs its own service alone, on its own
 // EXTENSION_RANGE, and waits until every job is done before it ends.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { registerAndLogin } from '../support/test-service.ts';
-import { credentials, expectLiveOnPbx, freepbxForThisFile, me, startFreepbxService, startSimulator, waitUntilAllLive } from './freepbx-service.ts';
+import { startSimulator } from '../../tools/freepbx-sim/testing.ts';
+import { credentials, expectLiveOnPbx, freepbxForThisFile, me, startFreepbxService, waitUntilAllLive } from './freepbx-service.ts';
 
 // One simulator and one database per file; each test runs its own service (so its own worker) alone, on
 // its own EXTENSION_RANGE, and leaves no job unfinished.

@@ -1,18 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 /** The service as a real child process (node + tsx on src/main.ts, as `npm start` runs it). */
 const root = path.resolve(import.meta.dirname, '../..');
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Starts the service with only `env` (plus PATH and HOME); everything it prints is appended to `output`. */
 export function startServiceProcess(env: Record<string, string>, output: string[]): ChildProcess {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADD, addExtension, DELETE, FETCH, gql, startSimulator, token, UPDATE, type Sim } from './test-helpers.ts';
+import { startSimulator } from './testing.ts';
+import { ADD, addExtension, DELETE, FETCH, gql, RELOAD_DELAY_MS, token, UPDATE, type Sim } from './test-helpers.ts';
 
 const fail = (message: string) => ({ errors: [{ message, status: false }] });
 
@@ -7,7 +8,7 @@ describe('FreePBX simulator: extension operations (§2, §4)', () => {
   let sim: Sim;
   let bearer: string;
   beforeAll(async () => {
-    sim = await startSimulator();
+    sim = await startSimulator({ reloadDelayMs: RELOAD_DELAY_MS });
   });
   beforeEach(async () => {
     sim.reset();

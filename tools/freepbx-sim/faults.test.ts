@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addExtension, gql, reloadAndWait, requestToken, sleep, startSimulator, token, type Sim } from './test-helpers.ts';
+import { startSimulator } from './testing.ts';
+import { addExtension, gql, RELOAD_DELAY_MS, reloadAndWait, requestToken, sleep, token, type Sim } from './test-helpers.ts';
 
 const NEED_RELOAD = 'query { fetchNeedReload { status message } }';
 
@@ -7,7 +8,7 @@ describe('FreePBX simulator: fault injection (§7.3)', () => {
   let sim: Sim;
   let bearer: string;
   beforeAll(async () => {
-    sim = await startSimulator();
+    sim = await startSimulator({ reloadDelayMs: RELOAD_DELAY_MS });
   });
   beforeEach(async () => {
     sim.reset();
@@ -62,7 +63,7 @@ describe('FreePBX simulator: control endpoints under /__sim/', () => {
   const post = (path: string, body: unknown = {}) =>
     fetch(`${sim.url}/__sim/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   beforeAll(async () => {
-    sim = await startSimulator();
+    sim = await startSimulator({ reloadDelayMs: RELOAD_DELAY_MS });
   });
   afterAll(() => sim.stop());
 

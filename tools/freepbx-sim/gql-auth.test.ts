@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addExtension, gql, startSimulator, token, type Sim } from './test-helpers.ts';
+import { startSimulator } from './testing.ts';
+import { addExtension, gql, RELOAD_DELAY_MS, token, type Sim } from './test-helpers.ts';
 
 const accessDenied = {
   error: 'access_denied',
@@ -10,7 +11,7 @@ const accessDenied = {
 describe('FreePBX simulator: bearer auth and scopes on the GraphQL endpoint (§1)', () => {
   let sim: Sim;
   beforeAll(async () => {
-    sim = await startSimulator();
+    sim = await startSimulator({ reloadDelayMs: RELOAD_DELAY_MS });
   });
   afterAll(() => sim.stop());
 

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncSubscribers } from './kamailio-publisher.ts';
-import { addExtension, gql, reloadAndWait, startSimulator, token, UPDATE, type Sim } from './test-helpers.ts';
+import { startSimulator } from './testing.ts';
+import { addExtension, gql, RELOAD_DELAY_MS, reloadAndWait, token, UPDATE, type Sim } from './test-helpers.ts';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const DOMAIN = 'pbx.example.test';
@@ -22,7 +23,7 @@ describe('FreePBX simulator: publishing live extensions to Kamailio', () => {
       password VARCHAR(64) NOT NULL DEFAULT '', ha1 VARCHAR(128) NOT NULL DEFAULT '', ha1b VARCHAR(128) NOT NULL DEFAULT '',
       CONSTRAINT subscriber_account_idx UNIQUE (username, domain))`);
     await db.query(`INSERT INTO subscriber (username, domain, password) VALUES ('9999', $1, 'stale'), ('1', 'other.test', 'keep')`, [DOMAIN]);
-    sim = await startSimulator({ publishToKamailio: { db, domain: DOMAIN } });
+    sim = await startSimulator({ reloadDelayMs: RELOAD_DELAY_MS, publishToKamailio: { db, domain: DOMAIN } });
   });
   afterAll(async () => {
     await sim.stop();

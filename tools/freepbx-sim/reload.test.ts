@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addExtension, gql, reloadAndWait, RELOAD, sleep, startSimulator, STATUS, token, UPDATE, type Sim } from './test-helpers.ts';
+import { startSimulator } from './testing.ts';
+import { addExtension, gql, reloadAndWait, RELOAD, sleep, STATUS, token, UPDATE, type Sim } from './test-helpers.ts';
 
 describe('FreePBX simulator: Apply Config (§3) and live extensions', () => {
   let sim: Sim;

@@ -1,13 +1,10 @@
-import { createFreepbxSimulator, type FreepbxSimulatorOptions } from './server.ts';
+import type { FreepbxSimulator } from './testing.ts';
 
 /** Shared by the contract tests: everything goes over real HTTP with plain fetch. */
-export async function startSimulator(options: FreepbxSimulatorOptions = {}) {
-  const sim = createFreepbxSimulator({ reloadDelayMs: 50, ...options });
-  await sim.start();
-  return sim;
-}
+export type Sim = FreepbxSimulator;
 
-export type Sim = Awaited<ReturnType<typeof startSimulator>>;
+/** The reload delay of the contract tests' simulators (`startSimulator` in ./testing.ts). */
+export const RELOAD_DELAY_MS = 50;
 
 export async function requestToken(sim: Sim, form: Record<string, string> = {}) {
   const client = sim.clients[0]!;

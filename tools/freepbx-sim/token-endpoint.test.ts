@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, requestToken, sleep, startSimulator, type Sim } from './test-helpers.ts';
+import { startSimulator } from './testing.ts';
+import { gql, RELOAD_DELAY_MS, requestToken, sleep, type Sim } from './test-helpers.ts';
 
 describe('FreePBX simulator: token endpoint (§1)', () => {
   let sim: Sim;
   beforeAll(async () => {
     // Short enough to watch a token die, long enough for a busy machine to use it first.
-    sim = await startSimulator({ tokenLifetimeSeconds: 1 });
+    sim = await startSimulator({ reloadDelayMs: RELOAD_DELAY_MS, tokenLifetimeSeconds: 1 });
   });
   afterAll(() => sim.stop());
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKamailioTestDatabase } from '../../../src/modules/pbx/kamailio/kamailio-test-database.ts';
+import { createKamailioTestDatabase } from '../../support/kamailio-test-database.ts';
 import { freeUdpPort } from './ports.ts';
 import { requireProgram, startOwnedProcess, waitUntil, type OwnedProcess } from './processes.ts';
 import { sipOptions } from './raw-sip.ts';

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { account, createDriverHarness, rejection, startSim, type Sim } from './freepbx.test-helpers.ts';
+import { startSimulator } from '../../../tools/freepbx-sim/testing.ts';
+import { account, createDriverHarness, rejection, type Sim } from '../../support/freepbx-driver-harness.ts';
 
 describe('FreePBX driver: applyChanges', () => {
   let sim: Sim;
   beforeAll(async () => {
-    sim = await startSim({ reloadDelayMs: 80 });
+    sim = await startSimulator({ reloadDelayMs: 80 });
   });
   beforeEach(() => sim.reset());
   afterAll(() => sim.stop());

@@ -1,15 +1,12 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createFreepbxSimulator, type FreepbxSimulatorOptions } from '../../../../tools/freepbx-sim/server.ts';
-import { createFreepbxDriver, type FreepbxDriverOptions } from './freepbx-driver.ts';
+import type { FreepbxSimulator } from '../../tools/freepbx-sim/testing.ts';
+import { createFreepbxDriver, type FreepbxDriverOptions } from '../../src/modules/pbx/freepbx/freepbx-driver.ts';
 
-export type Sim = ReturnType<typeof createFreepbxSimulator>;
+export type Sim = FreepbxSimulator;
 
-export async function startSim(options: FreepbxSimulatorOptions = {}): Promise<Sim> {
-  const sim = createFreepbxSimulator({ reloadDelayMs: 50, ...options });
-  await sim.start();
-  return sim;
-}
+/** The reload delay of the driver tests' simulators (`startSimulator` in tools/freepbx-sim/testing.ts). */
+export const DRIVER_RELOAD_DELAY_MS = 50;
 
 /** Log lines written by the driver, and every access token the simulator issued, to check for leaks. */
 export function createDriverHarness(sim: Sim, overrides: Partial<FreepbxDriverOptions> = {}) {

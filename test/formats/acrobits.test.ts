@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderAcrobitsQrText } from './acrobits.ts';
-import { alice } from './sample-credentials.test-support.ts';
+import { renderAcrobitsQrText } from '../../src/modules/provisioning/formats/acrobits.ts';
+import { alice } from '../support/sample-credentials.ts';
 
 describe('renderAcrobitsQrText', () => {
   it('renders csc:username:password@CLOUDID', () => {

@@ -1,8 +1,8 @@
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { renderQrPng, renderQrSvg } from './qr.ts';
-import { runXmllint } from './xmllint.test-support.ts';
+import { renderQrPng, renderQrSvg } from '../../src/modules/provisioning/formats/qr.ts';
+import { runXmllint } from '../support/xmllint.ts';
 
 // jsqr is CommonJS typed as an ES module: under NodeNext its default import is `module.exports`.
 const jsQR = jsQRModule.default;

@@ -14,7 +14,7 @@ export interface KamailioTestDatabase {
   drop(): Promise<void>;
 }
 
-const SCHEMA_FILE = new URL('../../../../deploy/kamailio/schema.sql', import.meta.url);
+const SCHEMA_FILE = new URL('../../deploy/kamailio/schema.sql', import.meta.url);
 
 export const kamailioTestAdminUrl = (): string =>
   process.env.KAMAILIO_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { validateXML } from 'xmllint-wasm';
 
-export const LPCONFIG_SCHEMA_PATH = fileURLToPath(new URL('../../../../test/fixtures/lpconfig.xsd', import.meta.url));
+export const LPCONFIG_SCHEMA_PATH = fileURLToPath(new URL('../fixtures/lpconfig.xsd', import.meta.url));
 
 /**
  * Runs libxml2's xmllint, compiled to WebAssembly (the xmllint-wasm package), on `document` with the given

@@ -1,4 +1,4 @@
-import type { SipCredentials } from '../../sip-accounts/sip-credentials.ts';
+import type { SipCredentials } from '../../src/modules/sip-accounts/sip-credentials.ts';
 
 /** The account of the Linphone provisioning notes' minimal document, so its expected text can be quoted. */
 export const alice: SipCredentials = {

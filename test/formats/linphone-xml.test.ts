@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { SipCredentials } from '../../sip-accounts/sip-credentials.ts';
-import { renderLinphoneXml } from './linphone-xml.ts';
-import { alice } from './sample-credentials.test-support.ts';
-import { LPCONFIG_SCHEMA_PATH, readLpconfigEntry, runXmllint } from './xmllint.test-support.ts';
+import type { SipCredentials } from '../../src/modules/sip-accounts/sip-credentials.ts';
+import { renderLinphoneXml } from '../../src/modules/provisioning/formats/linphone-xml.ts';
+import { alice } from '../support/sample-credentials.ts';
+import { LPCONFIG_SCHEMA_PATH, readLpconfigEntry, runXmllint } from '../support/xmllint.ts';
 
 const hostileDisplayName = `<script>&"'\\ Zoë 東京 😀</script>`;
 

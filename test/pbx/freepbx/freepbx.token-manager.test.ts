@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { account, createDriverHarness, rejection, startSim, type Sim } from './freepbx.test-helpers.ts';
+import { startSimulator } from '../../../tools/freepbx-sim/testing.ts';
+import { account, createDriverHarness, rejection, DRIVER_RELOAD_DELAY_MS, type Sim } from '../../support/freepbx-driver-harness.ts';
 
 describe('FreePBX driver: access tokens', () => {
   let sim: Sim;
   beforeAll(async () => {
     // Tokens renew at 90 % of their lifetime: 3 s leaves the other tests far from that on a busy machine.
-    sim = await startSim({ tokenLifetimeSeconds: 3 });
+    sim = await startSimulator({ reloadDelayMs: DRIVER_RELOAD_DELAY_MS, tokenLifetimeSeconds: 3 });
   });
   beforeEach(() => sim.reset());
   afterAll(() => sim.stop());
@@ -69,7 +70,7 @@ describe('FreePBX driver: access tokens', () => {
   });
 
   it('a token without the core scope is reported as a missing scope', async () => {
-    const restricted = await startSim({ clients: [{ clientId: 'a'.repeat(64), clientSecret: 'b'.repeat(32), allowedScopes: ['gql:framework'] }] });
+    const restricted = await startSimulator({ reloadDelayMs: DRIVER_RELOAD_DELAY_MS, clients: [{ clientId: 'a'.repeat(64), clientSecret: 'b'.repeat(32), allowedScopes: ['gql:framework'] }] });
     try {
       const { driver } = createDriverHarness(restricted);
       const error = await rejection(driver.createAccount(account('1000')));

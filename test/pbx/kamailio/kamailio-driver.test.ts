@@ -1,11 +1,11 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PbxError, type PbxAccount } from '../pbx-driver.ts';
-import type { KamailioPasswordStorage } from './kamailio-credentials.ts';
-import { createKamailioDriver } from './kamailio-driver.ts';
-import { freePort } from '../../../../test/support/service-process.ts';
-import { createKamailioTestDatabase, type KamailioTestDatabase } from './kamailio-test-database.ts';
+import { PbxError, type PbxAccount } from '../../../src/modules/pbx/pbx-driver.ts';
+import type { KamailioPasswordStorage } from '../../../src/modules/pbx/kamailio/kamailio-credentials.ts';
+import { createKamailioDriver } from '../../../src/modules/pbx/kamailio/kamailio-driver.ts';
+import { freePort } from '../../../tools/testing/free-port.ts';
+import { createKamailioTestDatabase, type KamailioTestDatabase } from '../../support/kamailio-test-database.ts';
 
 const DOMAIN = 'sip.test.local';
 let database: KamailioTestDatabase;

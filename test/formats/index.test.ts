@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '../../../shared/errors.ts';
-import { credentialFormatNames, credentialFormats, type CredentialFormatOptions } from './index.ts';
-import { alice } from './sample-credentials.test-support.ts';
+import { isAppError } from '../../src/shared/errors.ts';
+import { credentialFormatNames, credentialFormats, type CredentialFormatOptions } from '../../src/modules/provisioning/formats/index.ts';
+import { alice } from '../support/sample-credentials.ts';
 
 const operatorOptions: CredentialFormatOptions = {
   'linphone-xml': { transient: false },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderSessionTalkQrText } from './sessiontalk.ts';
-import { alice } from './sample-credentials.test-support.ts';
+import { renderSessionTalkQrText } from '../../src/modules/provisioning/formats/sessiontalk.ts';
+import { alice } from '../support/sample-credentials.ts';
 
 describe('renderSessionTalkQrText', () => {
   it('renders the white-label form with the documented SIP fields and an upper-case transport', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeSipUserPart, renderSipUri } from './sip-uri.ts';
-import { alice } from './sample-credentials.test-support.ts';
+import { escapeSipUserPart, renderSipUri } from '../../src/modules/provisioning/formats/sip-uri.ts';
+import { alice } from '../support/sample-credentials.ts';
 
 describe('renderSipUri', () => {
   it('leaves out the default port and the default transport (UDP)', () => {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { provisioningMarker } from './freepbx-driver.ts';
-import { account, createDriverHarness, rejection, startSim, type Sim } from './freepbx.test-helpers.ts';
+import { startSimulator } from '../../../tools/freepbx-sim/testing.ts';
+import { provisioningMarker } from '../../../src/modules/pbx/freepbx/freepbx-driver.ts';
+import { account, createDriverHarness, rejection, DRIVER_RELOAD_DELAY_MS, type Sim } from '../../support/freepbx-driver-harness.ts';
 
 describe('FreePBX driver: accounts against the simulator', () => {
   let sim: Sim;
   beforeAll(async () => {
-    sim = await startSim();
+    sim = await startSimulator({ reloadDelayMs: DRIVER_RELOAD_DELAY_MS });
   });
   beforeEach(() => sim.reset());
   afterAll(() => sim.stop());
