@@ -16,6 +16,7 @@ import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { buildDependencies } from '../src/dependencies.ts';
 import { loadConfig } from '../src/config/load-config.ts';
+import { resolveGeneratedSecrets } from '../src/config/generated-secrets.ts';
 import { queryRows } from '../src/db/database.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { startSimulator } from '../tools/freepbx-sim/testing.ts';
@@ -56,7 +57,7 @@ async function run(engine: 'pglite' | 'postgres', databaseUrl?: string): Promise
     FREEPBX_CLIENT_SECRET: client.clientSecret,
   });
   const logger = createLogger({ level: config.logLevel });
-  const deps = await buildDependencies({ config, logger });
+  const deps = await buildDependencies({ config: resolveGeneratedSecrets({ config, logger }), logger });
   const app = await buildApp(deps);
   deps.worker.start();
   const address = await app.listen({ host: config.host, port: 0 });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from './config/load-config.ts';
+import type { ResolvedConfig } from './config/load-config.ts';
 import type { DatabaseHandle } from './db/database.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createAccessTokens } from './modules/auth/access-tokens.ts';
@@ -31,10 +31,9 @@ export interface DependencyOverrides {
 /**
  * The composition root: config → database → PBX driver → worker → use cases. main.ts and the tests both
  * build the service here; tests swap parts through `overrides`.
- * `config` must have its generated secrets resolved (see config/generated-secrets.ts).
+ * `config` has its keys resolved (see config/generated-secrets.ts).
  */
-export async function buildDependencies({ config, logger, overrides = {} }: { config: Config; logger: Logger; overrides?: DependencyOverrides }) {
-  if (!config.jwtSecretKey || !config.credentialsEncryptionKey) throw new Error('Keys must be resolved before building dependencies');
+export async function buildDependencies({ config, logger, overrides = {} }: { config: ResolvedConfig; logger: Logger; overrides?: DependencyOverrides }) {
   const encryptionKey = config.credentialsEncryptionKey;
   const database =
     overrides.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));

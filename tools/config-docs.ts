@@ -1,16 +1,18 @@
-import { configVariables, type VariableSpec } from '../src/config/config.schema.ts';
+import { configSchema, type VariableSchema } from '../src/config/config.schema.ts';
+
+const variables = Object.entries(configSchema.properties as Record<string, VariableSchema>);
 
 /** The README's configuration table and `.env.example`, both derived from src/config/config.schema.ts. */
 export function renderConfigTable(): string {
-  const rows = Object.entries(configVariables as Record<string, VariableSpec>).map(
-    ([name, spec]) => `| \`${name}\` | ${spec.default !== undefined ? `\`${spec.default}\`` : '—'} | ${spec.doc} |`,
+  const rows = variables.map(
+    ([name, spec]) => `| \`${name}\` | ${spec.default !== undefined ? `\`${spec.default}\`` : '—'} | ${spec.description} |`,
   );
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
 }
 
 export function renderEnvExample(): string {
-  const lines = Object.entries(configVariables as Record<string, VariableSpec>).flatMap(([name, spec]) => [
-    `# ${spec.doc}`,
+  const lines = variables.flatMap(([name, spec]) => [
+    `# ${spec.description}`,
     `# ${name}=${spec.default ?? ''}`,
     '',
   ]);

@@ -1,56 +1,114 @@
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { URL_PROTOCOLS, type UrlFormat } from './config.formats.ts';
+
 /**
- * Every environment variable the service reads, with a one-line doc each. This table is the single source
- * for validation at start-up, for `.env.example` and for the README's configuration table.
+ * Every environment variable the service reads: its type, its default and a one-line doc. This schema is the
+ * single source for validation at start-up (load-config.ts), for `.env.example` and for the README's
+ * configuration table (tools/config-docs.ts). A variable without a default is optional; where its default
+ * depends on another variable, the doc says so and load-config.ts derives it.
  */
-export interface VariableSpec {
-  doc: string;
-  default?: string;
+export interface VariableOptions {
+  description: string;
   /** Listed in docs, but never echoed back in an error message. */
   secret?: boolean;
+  /** What an error message says after the variable's name, when the type alone cannot say it. */
+  problem?: string;
 }
 
-export const configVariables = {
-  HOST: { doc: 'Address the HTTP server listens on.', default: '0.0.0.0' },
-  PORT: { doc: 'Port the HTTP server listens on.', default: '8000' },
-  LOG_LEVEL: { doc: 'pino log level: fatal, error, warn, info, debug, trace or silent.', default: 'info' },
-  DATA_DIR: { doc: 'Directory for the embedded database and generated keys.', default: './data' },
-  DATABASE_URL: { doc: 'PostgreSQL URL (postgres://…). When unset, the embedded PGlite database in DATA_DIR is used.', secret: true },
-  DATABASE_POOL_SIZE: { doc: 'Connections in the PostgreSQL pool.', default: '10' },
-  JWT_SECRET_KEY: { doc: 'HS256 key for access tokens, at least 32 bytes. Generated and kept in DATA_DIR when unset.', secret: true },
-  JWT_ISSUER: { doc: 'The `iss` claim written into and required of access tokens.', default: 'voip-onboarding-api' },
-  JWT_AUDIENCE: { doc: 'The `aud` claim written into and required of access tokens.', default: 'voip-onboarding-api' },
-  ACCESS_TOKEN_EXPIRE_MINUTES: { doc: 'Lifetime of an access token in minutes.', default: '30' },
-  CREDENTIALS_ENCRYPTION_KEY: { doc: 'AES-256-GCM key for SIP secrets at rest: 32 bytes as 64 hex chars or base64. Generated and kept in DATA_DIR when unset.', secret: true },
-  EXTENSION_RANGE: { doc: 'Extension numbers handed out, as FIRST-LAST.', default: '1000-1999' },
-  SIP_DOMAIN: { doc: 'SIP domain (registrar host) given to softphones.', default: 'localhost' },
-  SIP_PORT: { doc: 'SIP port given to softphones.', default: '5060' },
-  SIP_TRANSPORT: { doc: 'SIP transport given to softphones: udp, tcp or tls.', default: 'udp' },
-  PBX_DRIVER: { doc: 'none, freepbx or kamailio. Default: freepbx when FREEPBX_HOST is set, else none.' },
-  ACCOUNT_CACHE_TTL_MS: { doc: 'How long live SIP credentials may stay in memory between reads (changes evict them at once, on every instance); 0 turns the cache off.', default: '60000' },
-  PROVISION_WAIT_MS: { doc: 'How long POST /auth/register waits for the PBX before answering "pending".', default: '5000' },
-  PROVISIONING_JOB_LEASE_MS: { doc: 'How long a provisioning job (or the Apply Config) stays claimed by a worker that stopped answering (killed) before another worker takes it over.', default: '120000' },
-  PASSWORD_HASH_CONCURRENCY: { doc: 'Password hashes computed at once; more wait their turn. Default: CPU cores.' },
-  AUTH_RATE_LIMIT_PER_MINUTE: { doc: 'Requests per minute and client address on each /auth route.', default: '30' },
-  RATE_LIMIT_REDIS_URL: { doc: 'Redis URL (redis://…) where every instance counts rate limits together. Unset: each instance counts in memory.', secret: true },
-  BODY_LIMIT_BYTES: { doc: 'Largest request body accepted.', default: '16384' },
-  TRUST_PROXY: { doc: 'true when behind a reverse proxy that sets X-Forwarded-For (client addresses for rate limits).', default: 'false' },
-  FREEPBX_HOST: { doc: 'Base URL of FreePBX, e.g. https://pbx.example.com (selects the FreePBX driver).' },
-  FREEPBX_CLIENT_ID: { doc: 'FreePBX API machine-to-machine application client id.' },
-  FREEPBX_CLIENT_SECRET: { doc: 'FreePBX API application client secret.', secret: true },
-  FREEPBX_API_TOKEN: { doc: 'A fixed FreePBX bearer token (compatibility; FreePBX tokens expire after an hour).', secret: true },
-  FREEPBX_REQUEST_TIMEOUT_MS: { doc: 'Timeout of one FreePBX API call.', default: '10000' },
-  FREEPBX_APPLY_TIMEOUT_MS: { doc: 'Deadline for one Apply Config (doreload) to finish.', default: '600000' },
-  FREEPBX_APPLY_POLL_INTERVAL_MS: { doc: 'How often a running Apply Config is polled (fetchApiStatus).', default: '1000' },
-  KAMAILIO_DATABASE_URL: { doc: 'PostgreSQL URL of the Kamailio database holding `subscriber`.', secret: true },
-  KAMAILIO_DOMAIN: { doc: 'subscriber.domain (the SIP realm). Default: SIP_DOMAIN.' },
-  KAMAILIO_PASSWORD_STORAGE: { doc: 'What the Kamailio driver writes: plain, ha1 or both.', default: 'both' },
-  PUBLIC_BASE_URL: { doc: 'Base URL phones reach this service at, for provisioning links and QR codes (https:// in production). Default: http://localhost:PORT.' },
-  PROVISIONING_LINK_TTL: { doc: 'Lifetime of a provisioning link: seconds, or a number with s, m or h (e.g. 600, 10m, 1h); 30 s to 24 h.', default: '10m' },
-  PROVISIONING_LINK_MODE: { doc: 'once: a link is used up by its first Linphone fetch; device: the first Linphone fetch binds it to that device (User-Agent and address), which may fetch again until expiry.', default: 'once' },
-  PROVISIONING_ACCEPT_LEGACY_LINPHONE: { doc: 'true: a link fetch with no Accept header at all also counts as Linphone and uses the link up (liblinphone 5.1, e.g. Debian\'s linphonec, sends no X-Linphone-Provisioning). Weaker against link scanners.', default: 'false' },
-  PROVISIONING_RATE_LIMIT_PER_MINUTE: { doc: 'Requests per minute and client address on the public /provisioning/{token} routes.', default: '10' },
-  ACROBITS_CLOUD_ID: { doc: 'Acrobits Cloud Softphone Cloud ID; enables the `csc:` credential format.' },
-  SESSIONTALK_PROVIDER_ID: { doc: 'SessionTalk provider id written into `scloc:` payloads (generic app); white-label apps need none.' },
-} satisfies Record<string, VariableSpec>;
+const whole = (minimum: number, maximum: number, defaultValue: number, description: string) =>
+  Type.Integer({ minimum, maximum, default: defaultValue, description });
 
-export type ConfigVariableName = keyof typeof configVariables;
+const oneOf = <const T extends string[]>(values: T, description: string, defaultValue?: T[number]) =>
+  Type.Union(values.map((value) => Type.Literal(value)), {
+    description,
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+  }) as unknown as TUnion<{ [K in keyof T]: TLiteral<T[K]> }>;
+
+const url = (format: UrlFormat, description: string, options: { secret?: boolean } = {}) =>
+  Type.Optional(Type.String({
+    format,
+    description,
+    problem: `must be a URL starting with ${URL_PROTOCOLS[format].map((protocol) => `${protocol}//`).join(' or ')}`,
+    ...options,
+  }));
+
+const trueOrFalse = (description: string) => oneOf(['true', 'false'], description, 'false');
+
+export const configSchema = Type.Object({
+  HOST: Type.String({ default: '0.0.0.0', description: 'Address the HTTP server listens on.' }),
+  PORT: whole(0, 65535, 8000, 'Port the HTTP server listens on.'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'pino log level: fatal, error, warn, info, debug, trace or silent.', 'info'),
+  DATA_DIR: Type.String({ default: './data', description: 'Directory for the embedded database and generated keys.' }),
+  DATABASE_URL: url('postgres-url', 'PostgreSQL URL (postgres://…). When unset, the embedded PGlite database in DATA_DIR is used.', { secret: true }),
+  DATABASE_POOL_SIZE: whole(1, 200, 10, 'Connections in the PostgreSQL pool.'),
+  JWT_SECRET_KEY: Type.Optional(Type.String({
+    format: '32-bytes',
+    secret: true,
+    problem: 'is too weak: it must be at least 32 bytes long (e.g. `openssl rand -hex 32`)',
+    description: 'HS256 key for access tokens, at least 32 bytes. Generated and kept in DATA_DIR when unset.',
+  })),
+  JWT_ISSUER: Type.String({ default: 'voip-onboarding-api', description: 'The `iss` claim written into and required of access tokens.' }),
+  JWT_AUDIENCE: Type.String({ default: 'voip-onboarding-api', description: 'The `aud` claim written into and required of access tokens.' }),
+  ACCESS_TOKEN_EXPIRE_MINUTES: whole(1, 7 * 24 * 60, 30, 'Lifetime of an access token in minutes.'),
+  CREDENTIALS_ENCRYPTION_KEY: Type.Optional(Type.String({
+    format: 'encryption-key',
+    secret: true,
+    problem: 'must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)',
+    description: 'AES-256-GCM key for SIP secrets at rest: 32 bytes as 64 hex chars or base64. Generated and kept in DATA_DIR when unset.',
+  })),
+  EXTENSION_RANGE: Type.String({
+    format: 'extension-range',
+    default: '1000-1999',
+    problem: 'must look like 1000-1999 (first ≤ last, no leading zeros)',
+    description: 'Extension numbers handed out, as FIRST-LAST.',
+  }),
+  SIP_DOMAIN: Type.String({ default: 'localhost', description: 'SIP domain (registrar host) given to softphones.' }),
+  SIP_PORT: whole(1, 65535, 5060, 'SIP port given to softphones.'),
+  SIP_TRANSPORT: oneOf(['udp', 'tcp', 'tls'], 'SIP transport given to softphones: udp, tcp or tls.', 'udp'),
+  PBX_DRIVER: Type.Optional(oneOf(['none', 'freepbx', 'kamailio'], 'none, freepbx or kamailio. Default: freepbx when FREEPBX_HOST is set, else none.')),
+  ACCOUNT_CACHE_TTL_MS: whole(0, 3_600_000, 60000, 'How long live SIP credentials may stay in memory between reads (changes evict them at once, on every instance); 0 turns the cache off.'),
+  PROVISION_WAIT_MS: whole(0, 120_000, 5000, 'How long POST /auth/register waits for the PBX before answering "pending".'),
+  PROVISIONING_JOB_LEASE_MS: whole(1_000, 3_600_000, 120000, 'How long a provisioning job (or the Apply Config) stays claimed by a worker that stopped answering (killed) before another worker takes it over.'),
+  PASSWORD_HASH_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'Password hashes computed at once; more wait their turn. Default: CPU cores.' })),
+  AUTH_RATE_LIMIT_PER_MINUTE: whole(1, 1_000_000, 30, 'Requests per minute and client address on each /auth route.'),
+  RATE_LIMIT_REDIS_URL: url('redis-url', 'Redis URL (redis://…) where every instance counts rate limits together. Unset: each instance counts in memory.', { secret: true }),
+  BODY_LIMIT_BYTES: whole(1024, 10 * 1024 * 1024, 16384, 'Largest request body accepted.'),
+  TRUST_PROXY: trueOrFalse('true when behind a reverse proxy that sets X-Forwarded-For (client addresses for rate limits).'),
+  FREEPBX_HOST: url('http-url', 'Base URL of FreePBX, e.g. https://pbx.example.com (selects the FreePBX driver).'),
+  FREEPBX_CLIENT_ID: Type.Optional(Type.String({ description: 'FreePBX API machine-to-machine application client id.' })),
+  FREEPBX_CLIENT_SECRET: Type.Optional(Type.String({ secret: true, description: 'FreePBX API application client secret.' })),
+  FREEPBX_API_TOKEN: Type.Optional(Type.String({ secret: true, description: 'A fixed FreePBX bearer token (compatibility; FreePBX tokens expire after an hour).' })),
+  FREEPBX_REQUEST_TIMEOUT_MS: whole(100, 600_000, 10000, 'Timeout of one FreePBX API call.'),
+  FREEPBX_APPLY_TIMEOUT_MS: whole(1_000, 3_600_000, 600000, 'Deadline for one Apply Config (doreload) to finish.'),
+  FREEPBX_APPLY_POLL_INTERVAL_MS: whole(10, 60_000, 1000, 'How often a running Apply Config is polled (fetchApiStatus).'),
+  KAMAILIO_DATABASE_URL: url('postgres-url', 'PostgreSQL URL of the Kamailio database holding `subscriber`.', { secret: true }),
+  KAMAILIO_DOMAIN: Type.Optional(Type.String({ description: 'subscriber.domain (the SIP realm). Default: SIP_DOMAIN.' })),
+  KAMAILIO_PASSWORD_STORAGE: oneOf(['plain', 'ha1', 'both'], 'What the Kamailio driver writes: plain, ha1 or both.', 'both'),
+  PUBLIC_BASE_URL: url('http-url', 'Base URL phones reach this service at, for provisioning links and QR codes (https:// in production). Default: http://localhost:PORT.'),
+  PROVISIONING_LINK_TTL: Type.String({
+    format: 'duration',
+    default: '10m',
+    problem: 'must be seconds or a number with s, m or h, from 30 s to 24 h',
+    description: 'Lifetime of a provisioning link: seconds, or a number with s, m or h (e.g. 600, 10m, 1h); 30 s to 24 h.',
+  }),
+  PROVISIONING_LINK_MODE: oneOf(['once', 'device'], 'once: a link is used up by its first Linphone fetch; device: the first Linphone fetch binds it to that device (User-Agent and address), which may fetch again until expiry.', 'once'),
+  PROVISIONING_ACCEPT_LEGACY_LINPHONE: trueOrFalse('true: a link fetch with no Accept header at all also counts as Linphone and uses the link up (liblinphone 5.1, e.g. Debian\'s linphonec, sends no X-Linphone-Provisioning). Weaker against link scanners.'),
+  PROVISIONING_RATE_LIMIT_PER_MINUTE: whole(1, 1_000_000, 10, 'Requests per minute and client address on the public /provisioning/{token} routes.'),
+  ACROBITS_CLOUD_ID: Type.Optional(Type.String({
+    pattern: '^[A-Za-z0-9]+\\*?$',
+    problem: 'holds only letters and digits, optionally followed by "*"',
+    description: 'Acrobits Cloud Softphone Cloud ID; enables the `csc:` credential format.',
+  })),
+  SESSIONTALK_PROVIDER_ID: Type.Optional(Type.String({
+    pattern: '^[^|\\s]+$',
+    problem: 'cannot hold "|" or whitespace',
+    description: 'SessionTalk provider id written into `scloc:` payloads (generic app); white-label apps need none.',
+  })),
+});
+
+export type ConfigVariableName = keyof typeof configSchema.properties;
+/** The variables once read: defaults applied, integers converted, every value valid. */
+export type ConfigValues = Static<typeof configSchema>;
+/** A variable's schema, with the options above and the keywords its messages and docs read. */
+export type VariableSchema = TSchema &
+  VariableOptions & { default?: unknown; type?: string; minimum?: number; maximum?: number; anyOf?: { const: string }[]; format?: string };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Config } from './load-config.ts';
+import type { Config, ResolvedConfig } from './load-config.ts';
 
 interface StoredSecrets {
   jwtSecretKey: string;
@@ -14,8 +14,8 @@ interface StoredSecrets {
  * in DATA_DIR/secrets.json (mode 0600), so tokens and stored SIP secrets survive restarts. Losing that file
  * loses every stored SIP secret, hence the warning.
  */
-export function resolveGeneratedSecrets({ config, logger }: { config: Config; logger: Logger }): Config {
-  if (config.jwtSecretKey && config.credentialsEncryptionKey) return config;
+export function resolveGeneratedSecrets({ config, logger }: { config: Config; logger: Logger }): ResolvedConfig {
+  if (isResolved(config)) return config;
   const file = path.join(config.dataDir, 'secrets.json');
   const stored = readOrCreate(file);
   const missing = [
@@ -32,6 +32,8 @@ export function resolveGeneratedSecrets({ config, logger }: { config: Config; lo
     credentialsEncryptionKey: config.credentialsEncryptionKey ?? Buffer.from(stored.credentialsEncryptionKey, 'hex'),
   });
 }
+
+const isResolved = (config: Config): config is ResolvedConfig => Boolean(config.jwtSecretKey && config.credentialsEncryptionKey);
 
 function readOrCreate(file: string): StoredSecrets {
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as StoredSecrets;

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load-config.ts';
+import { Value } from '@sinclair/typebox/value';
+import { configSchema } from './config.schema.ts';
+import { ConfigError, loadConfig, type PbxSettings } from './load-config.ts';
 import { resolveGeneratedSecrets } from './generated-secrets.ts';
 
 const problemsOf = (env: Record<string, string>) => {
@@ -23,7 +25,7 @@ describe('loadConfig', () => {
       port: 8000,
       host: '0.0.0.0',
       databaseUrl: undefined,
-      pbxDriver: 'none',
+      pbx: { driver: 'none' },
       extensionRange: { first: 1000, last: 1999 },
       sip: { port: 5060, transport: 'udp' },
       accessTokenExpireMinutes: 30,
@@ -33,7 +35,21 @@ describe('loadConfig', () => {
   });
 
   it('chooses the FreePBX driver when FREEPBX_HOST is set', () => {
-    expect(loadConfig({ FREEPBX_HOST: 'https://pbx.example.com', FREEPBX_API_TOKEN: 'tok' }).pbxDriver).toBe('freepbx');
+    expect(loadConfig({ FREEPBX_HOST: 'https://pbx.example.com', FREEPBX_API_TOKEN: 'tok' }).pbx).toMatchObject({ driver: 'freepbx', host: 'https://pbx.example.com', auth: { apiToken: 'tok' } });
+  });
+
+  it('holds only what the chosen PBX driver needs', () => {
+    const kamailio = { PBX_DRIVER: 'kamailio', KAMAILIO_DATABASE_URL: 'postgres://k@db/kamailio', SIP_DOMAIN: 'sip.example.com' };
+    expect(loadConfig(kamailio).pbx).toEqual({ driver: 'kamailio', databaseUrl: 'postgres://k@db/kamailio', domain: 'sip.example.com', passwordStorage: 'both' });
+    const freepbx = { FREEPBX_HOST: 'https://pbx.example.com', FREEPBX_CLIENT_ID: 'id', FREEPBX_CLIENT_SECRET: 'secret', FREEPBX_API_TOKEN: 'tok' };
+    expect(loadConfig(freepbx).pbx).toMatchObject({ driver: 'freepbx', auth: { clientId: 'id', clientSecret: 'secret' }, requestTimeoutMs: 10000 });
+    // @ts-expect-error a FreePBX configuration without a host cannot be typed
+    const noHost: PbxSettings = { driver: 'freepbx', auth: { apiToken: 'tok' }, requestTimeoutMs: 1, applyTimeoutMs: 1, applyPollIntervalMs: 1 };
+    expect(noHost.driver).toBe('freepbx');
+  });
+
+  it('has defaults that pass its own schema (an invalid value is replaced by its default)', () => {
+    expect(Value.Check(configSchema, Value.Default(configSchema, {}))).toBe(true);
   });
 
   it('refuses a JWT_SECRET_KEY under 32 bytes, naming the variable', () => {

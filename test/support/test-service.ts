@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { buildDependencies, type Dependencies, type DependencyOverrides } from '../../src/dependencies.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
+import { resolveGeneratedSecrets } from '../../src/config/generated-secrets.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import type { DatabaseHandle } from '../../src/db/database.ts';
 
@@ -52,7 +53,7 @@ export async function createTestService({ database, env = {}, overrides = {}, st
   const logs = new CapturedLogs();
   const logger = createLogger({ level: config.logLevel, destination: logs });
   const deps = await buildDependencies({
-    config,
+    config: resolveGeneratedSecrets({ config, logger }),
     logger,
     overrides: { workerOptions: { pollIntervalMs: 50, backoff: { baseMs: 20, maxMs: 200 } }, ...overrides, database },
   });

@@ -1,0 +1,59 @@
+import { FormatRegistry } from '@sinclair/typebox';
+
+/**
+ * The string formats config.schema.ts names, registered with TypeBox, and the parsers that turn a value of
+ * that format into what Config holds. A parser is only called on a value its format accepted.
+ */
+
+/** The protocols each URL format accepts (a URL with any other protocol is refused). */
+export const URL_PROTOCOLS = {
+  'http-url': ['http:', 'https:'],
+  'postgres-url': ['postgres:', 'postgresql:'],
+  'redis-url': ['redis:', 'rediss:'],
+} as const;
+export type UrlFormat = keyof typeof URL_PROTOCOLS;
+
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
+
+/** `600`, `600s`, `10m` or `1h`, in seconds, from 30 s to 24 h. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+)\s*([smh]?)$/.exec(value);
+  const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : NaN;
+  if (!(seconds >= 30 && seconds <= 86_400)) throw new RangeError('not a duration from 30 s to 24 h');
+  return seconds;
+}
+
+/** `FIRST-LAST`: 2 to 10 digits each, first ≤ last, no leading zeros. */
+export function parseRange(value: string): { first: number; last: number } {
+  const match = /^(\d{2,10})-(\d{2,10})$/.exec(value);
+  const first = Number(match?.[1]);
+  const last = Number(match?.[2]);
+  if (!match || first > last || String(first).length !== match[1]!.length) throw new RangeError('not an extension range');
+  return { first, last };
+}
+
+/** 32 bytes, as 64 hex characters or base64. */
+export function parseEncryptionKey(value: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) throw new RangeError('not a 32-byte key');
+  return key;
+}
+
+const parses = (parse: (value: string) => unknown) => (value: string) => {
+  try {
+    parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+for (const [format, protocols] of Object.entries(URL_PROTOCOLS)) {
+  FormatRegistry.Set(format, parses((value) => {
+    if (!(protocols as readonly string[]).includes(new URL(value).protocol)) throw new RangeError('protocol');
+  }));
+}
+FormatRegistry.Set('duration', parses(parseDuration));
+FormatRegistry.Set('extension-range', parses(parseRange));
+FormatRegistry.Set('encryption-key', parses(parseEncryptionKey));
+FormatRegistry.Set('32-bytes', (value) => Buffer.byteLength(value) >= 32);
