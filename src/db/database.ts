@@ -1,10 +1,14 @@
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import type * as schema from './schema.ts';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 
-/** The query builder, whichever engine is underneath (PGlite or PostgreSQL): repositories only see this. */
-export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
-export type Transaction = PgTransaction<PgQueryResultHKT, typeof schema, ExtractTablesWithRelations<typeof schema>>;
+/**
+ * The query builder, whichever engine is underneath (PGlite or PostgreSQL): repositories only see this.
+ * Deliberately without the schema type: queries name their tables, so the database layer depends on no
+ * feature module (drizzle-kit finds the tables by their file names, see drizzle.config.ts).
+ */
+export type Database = PgDatabase<PgQueryResultHKT>;
+type NoSchema = Record<string, never>;
+export type Transaction = PgTransaction<PgQueryResultHKT, NoSchema, ExtractTablesWithRelations<NoSchema>>;
 /** Anything a repository can run queries on: the database itself or an open transaction. */
 export type Queryable = Database | Transaction;
 

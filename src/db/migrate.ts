@@ -5,7 +5,6 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
-import * as schema from './schema.ts';
 
 /** The SQL migrations drizzle-kit generates (src/db/migrations/), applied in order by both engines. */
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -16,7 +15,7 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await migratePg(drizzlePg(client, { schema }), { migrationsFolder });
+    await migratePg(drizzlePg(client), { migrationsFolder });
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
     client.release();
@@ -24,5 +23,5 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
 }
 
 export async function migratePgliteClient(client: PGlite): Promise<void> {
-  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+  await migratePglite(drizzlePglite(client), { migrationsFolder });
 }

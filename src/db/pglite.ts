@@ -3,7 +3,6 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
-import * as schema from './schema.ts';
 import { lockDataDirectory } from './data-dir-lock.ts';
 import { migratePgliteClient } from './migrate.ts';
 import type { Database, DatabaseHandle } from './database.ts';
@@ -28,7 +27,7 @@ export async function openPglite(dataDir: string): Promise<DatabaseHandle> {
 }
 
 export function wrapPglite(client: PGlite): DatabaseHandle {
-  const db = drizzle(client, { schema }) as unknown as Database;
+  const db = drizzle(client) as unknown as Database;
   return {
     db,
     kind: 'pglite',

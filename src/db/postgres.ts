@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import * as schema from './schema.ts';
 import { migratePostgres } from './migrate.ts';
 import { listenOnPostgres } from './postgres-listen.ts';
 import type { Database, DatabaseHandle } from './database.ts';
@@ -22,7 +21,7 @@ export async function openPostgres(databaseUrl: string, poolSize: number): Promi
 export function wrapPostgresPool(pool: pg.Pool): DatabaseHandle {
   // An idle client dropped by the server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const db = drizzle(pool, { schema }) as unknown as Database;
+  const db = drizzle(pool) as unknown as Database;
   return {
     db,
     kind: 'postgres',

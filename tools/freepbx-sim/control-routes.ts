@@ -1,9 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import type { FaultTarget } from './faults.ts';
 import type { ReloadOutcome } from './reloads.ts';
-import type { FreepbxSimulator } from './server.ts';
+import type { SimExtension } from './state.ts';
 
 type Body = Record<string, unknown>;
+
+/** The parts of the simulator these routes drive (declared here, so server.ts can register them without a cycle). */
+export interface SimulatorControls {
+  counters(): unknown;
+  reset(): void;
+  state: {
+    extensions(): unknown;
+    live(): unknown;
+    seedExtension(args: { extensionId: string; name?: string; email?: string; secret?: string; live?: boolean }): SimExtension;
+  };
+  faults: {
+    setDelayMs(ms: number): void;
+    failNext(count: number, options: { status: number; target: FaultTarget }): void;
+    resetNext(count: number, options: { target: FaultTarget }): void;
+    refuseConnections(options: { forMs?: number }): Promise<void>;
+    expireAllTokens(): void;
+    setReloadOutcome(outcome: ReloadOutcome, details?: string): void;
+    setLicenceLimit(limit: number | null): void;
+    setApiVersion(version: 16 | 17): void;
+    clear(): void;
+  };
+}
 
 const num = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
 const target = (value: unknown): FaultTarget => (value === 'token' || value === 'gql' ? value : 'any');
@@ -12,7 +34,7 @@ const target = (value: unknown): FaultTarget => (value === 'token' || value === 
  * `/__sim/` routes so an operator or an out-of-process test can read counters and inject faults over HTTP.
  * They are never subject to the injected faults themselves. No authentication: bind to 127.0.0.1.
  */
-export function registerControlRoutes(app: FastifyInstance, sim: () => FreepbxSimulator) {
+export function registerControlRoutes(app: FastifyInstance, sim: () => SimulatorControls) {
   app.get('/__sim/counters', async () => sim().counters());
   app.get('/__sim/extensions', async () => ({ extensions: sim().state.extensions(), live: sim().state.live() }));
   app.post('/__sim/extensions', async (request, reply) => {
