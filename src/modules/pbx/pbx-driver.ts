@@ -19,7 +19,7 @@ export interface PbxDriver {
   readonly name: 'none' | 'freepbx' | 'kamailio';
   /**
    * True when a change is not live until `applyChanges()` has finished after it (FreePBX's Apply Config).
-   * When false, an account is live as soon as `createAccount`/`updateSecret` resolve.
+   * When false, an account is live as soon as `createAccount`/`updateAccount` resolve.
    */
   readonly needsApply: boolean;
   /** Creates the account, or brings an account we created earlier up to date. */

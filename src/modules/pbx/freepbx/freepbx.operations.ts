@@ -28,6 +28,5 @@ export const freepbxMessages = {
   inUse: 'This device id is already in use',
   licence: 'Can not add extension beyond the extensions license limit',
   missingOnUpdate: 'Extension does not exists.',
-  missingOnFetch: 'Extension does not exists',
   unknownTransaction: 'Sorry unable to fetch the status',
 } as const;

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { PbxError, type PbxAccount, type PbxDriver } from '../pbx-driver.ts';
 import { subscriberSecretColumns, type KamailioPasswordStorage } from './kamailio-credentials.ts';
-import { toPbxError } from './kamailio-errors.ts';
+import { toPbxError } from './kamailio.errors.ts';
 
 export interface KamailioDriverOptions {
   /** PostgreSQL URL of Kamailio's database (the one holding `subscriber`); may hold a password, never logged. */

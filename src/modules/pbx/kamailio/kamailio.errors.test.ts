@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PbxError } from '../pbx-driver.ts';
-import { toPbxError } from './kamailio-errors.ts';
+import { toPbxError } from './kamailio.errors.ts';
 
 const pgError = (code: string, message: string, detail?: string) => Object.assign(new Error(message), { code, detail });
 
