@@ -19,6 +19,7 @@ import { createAccountWatch } from './modules/sip-accounts/account-watch.ts';
 import { createSecretRotationUseCases } from './modules/sip-accounts/secret-rotation.usecases.ts';
 import { createSipAccountsRepository } from './modules/sip-accounts/sip-accounts.repository.ts';
 import { createSipAccountUseCases } from './modules/sip-accounts/sip-accounts.usecases.ts';
+import { createUsersRepository } from './modules/users/users.repository.ts';
 import { createRateLimitRedis } from './shared/rate-limit-store.ts';
 
 export interface DependencyOverrides {
@@ -65,7 +66,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   const sipAccounts = createSipAccountUseCases({ db, encryptionKey, sip: config.sip, extensionRange: config.extensionRange, queue, watch, cache: accountCache });
   const useCases = {
     registerUser: createRegisterUser({ db, hasher, sipAccounts, kickProvisioning: queue.kick, provisionWaitMs: config.provisionWaitMs, logger }),
-    loginUser: createLoginUser({ db, hasher, tokens }),
+    loginUser: createLoginUser({ users: createUsersRepository({ db }), hasher, tokens }),
     sipAccounts,
     secretRotation: createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
   };

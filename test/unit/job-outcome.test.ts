@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { PbxError } from '../../src/modules/pbx/pbx-driver.ts';
+import { decideOutcome } from '../../src/modules/provisioning-jobs/job-outcome.ts';
+
+const backoff = { baseMs: 1000, maxMs: 60_000 };
+const decide = (args: { attempts?: number; result?: 'live' | 'awaiting_apply' | 'extension_taken'; error?: unknown }) =>
+  decideOutcome({ job: { attempts: args.attempts ?? 1 }, result: args.result, error: args.error, maxAttempts: 5, backoff, random: () => 1 });
+
+describe('the outcome of one job run', () => {
+  it('finishes a change that is live, and waits for the Apply Config when the PBX needs one', () => {
+    expect(decide({ result: 'live' })).toEqual({ action: 'finish' });
+    expect(decide({ result: 'awaiting_apply' })).toEqual({ action: 'await_apply' });
+  });
+
+  it('moves the account to another number when the PBX says the number is someone else’s', () => {
+    expect(decide({ result: 'extension_taken' })).toEqual({ action: 'move_extension' });
+  });
+
+  it('retries a retryable PBX failure with a backoff that grows with the attempts', () => {
+    const error = new PbxError({ kind: 'unavailable', retryable: true, message: 'connect ECONNREFUSED' });
+    expect(decide({ attempts: 1, error })).toEqual({ action: 'retry', delayMs: 1000, error: 'unavailable: connect ECONNREFUSED' });
+    expect(decide({ attempts: 3, error })).toMatchObject({ action: 'retry', delayMs: 4000 });
+  });
+
+  it('fails for good on a refusal, and on a retryable failure once the attempts are used up', () => {
+    const refusal = new PbxError({ kind: 'rejected', retryable: false, message: 'licence limit' });
+    expect(decide({ error: refusal })).toEqual({ action: 'fail', error: 'rejected: licence limit' });
+    const outage = new PbxError({ kind: 'unavailable', retryable: true, message: 'timeout' });
+    expect(decide({ attempts: 5, error: outage })).toEqual({ action: 'fail', error: 'unavailable: timeout' });
+  });
+
+  it('retries an unexpected error without storing its text (it may hold anything)', () => {
+    expect(decide({ error: new Error('password=hunter2 in a stack trace') })).toEqual({ action: 'retry', delayMs: 1000, error: 'internal error' });
+  });
+});
