@@ -56,7 +56,10 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   await app.register(formbody);
   await registerApiDocs(app, { version: API_VERSION });
 
-  registerHealthRoutes(app, { pingDatabase: deps.database.ping });
+  registerHealthRoutes(app, {
+    pingDatabase: deps.database.ping,
+    background: { workerLastBeatAt: () => deps.worker.lastBeatAt, listening: () => deps.accountCache?.listening },
+  });
   registerOnboardingRoutes(app, {
     registerUser: deps.useCases.registerUser,
     sipAccounts: deps.useCases.sipAccounts,

@@ -4,9 +4,15 @@ import { createTestService, GOOD_PASSWORD, serviceForThisFile, uniqueEmail } fro
 const file = serviceForThisFile({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '3', BODY_LIMIT_BYTES: '2048' } });
 
 describe('health', () => {
-  it('answers /healthz and /readyz with 200 while the database answers', async () => {
+  it('answers /healthz and /readyz with 200 while the database answers, /readyz saying the worker runs and account changes are listened to', async () => {
     expect((await file.service.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
-    expect((await file.service.app.inject('/readyz')).json()).toEqual({ status: 'ok', database: 'ok' });
+    expect((await file.service.app.inject('/readyz')).json()).toEqual({
+      status: 'ok',
+      database: 'ok',
+      worker: 'running',
+      worker_last_beat_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      account_changes: 'listening',
+    });
   });
 
   it('answers /readyz with 503 when the database does not answer', async () => {
@@ -17,7 +23,7 @@ describe('health', () => {
     try {
       const response = await broken.app.inject('/readyz');
       expect(response.statusCode).toBe(503);
-      expect(response.json()).toEqual({ status: 'unavailable', database: 'unreachable' });
+      expect(response.json()).toEqual({ status: 'unavailable', database: 'unreachable', worker: 'stopped', worker_last_beat_at: null, account_changes: 'listening' });
     } finally {
       await broken.close();
     }

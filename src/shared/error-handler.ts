@@ -1,7 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { connectionFailureCode } from '../db/connection-errors.ts';
 import { isAppError, validationFailedError, type AppError, type FieldError } from './errors.ts';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+/** Seconds a client should wait before retrying while the database is unreachable: a restart takes a few. */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 /** Fastify's own client errors, with codes that stay stable whatever Fastify calls them internally. */
 const FASTIFY_CODES: Record<string, string> = {
@@ -44,7 +47,8 @@ function validationErrors(error: FastifyError): FieldError[] {
 }
 
 /**
- * One place turns every error into application/problem+json. Errors carry their own status and code;
+ * One place turns every error into application/problem+json. Errors carry their own status and code; a lost
+ * or refused database connection is a 503 `database_unavailable` to retry (src/db/connection-errors.ts);
  * anything unexpected is a generic 500 whose details go to the log (with the request id), never the client.
  */
 export function installErrorHandlers(app: FastifyInstance): void {
@@ -61,6 +65,18 @@ export function installErrorHandlers(app: FastifyInstance): void {
         code: FASTIFY_CODES[error.code] ?? (status === 429 ? 'rate_limited' : 'bad_request'),
         title: status === 429 ? 'Too many requests' : 'Bad request',
         detail: status === 429 ? 'Too many requests; retry after the time in the Retry-After header.' : error.message,
+      });
+    }
+    const connectionFailure = connectionFailureCode(error);
+    if (connectionFailure) {
+      // Only the code: the wrapping error's message may quote the query's parameters.
+      request.log.warn({ reason: connectionFailure }, 'Database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendProblem(reply, request, {
+        status: 503,
+        code: 'database_unavailable',
+        title: 'Database unavailable',
+        detail: `The database cannot be reached right now; retry in ${DATABASE_RETRY_AFTER_SECONDS} s.`,
       });
     }
     request.log.error({ err: error }, 'Unhandled error');

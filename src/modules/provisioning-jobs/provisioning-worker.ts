@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.ts';
+import { retryWhileDatabaseUnavailable } from '../../db/retry-while-unavailable.ts';
 import type { PbxDriver } from '../pbx/pbx-driver.ts';
 import type { AccountProvisioning } from './account-provisioning.port.ts';
 import { createApplyCoalescer } from './apply-coalescer.ts';
@@ -31,6 +32,8 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
   let running = false;
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
+  /** When the loop last came round (ms since the epoch), for /readyz; undefined until started. */
+  let lastBeatAt: number | undefined;
 
   async function processJob(job: JobRow): Promise<void> {
     let result;
@@ -41,7 +44,8 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
       error = caught ?? new Error('unknown failure');
     }
     const decision = decideOutcome({ job, result, error, maxAttempts: settings.maxAttempts, backoff: settings.backoff });
-    const recorded = await recordOutcome({ db, accounts, workerId, job, decision });
+    // The PBX part is done: a lost connection must not leave the job claimed until its lease runs out (fenced, so safe to repeat).
+    const recorded = await retryWhileDatabaseUnavailable(() => recordOutcome({ db, accounts, workerId, job, decision }), { keepTrying: () => running });
     if (recorded?.action === 'retry') {
       if (!(error instanceof Error && error.name === 'PbxError')) logger.error({ err: error, jobId: job.id }, 'Provisioning job crashed');
       logger.warn({ jobId: job.id, extension: job.extension, attempt: job.attempts, delayMs: recorded.delayMs, error: recorded.error }, 'PBX call failed; will retry');
@@ -75,6 +79,7 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
 
   async function runLoop(): Promise<void> {
     while (running) {
+      lastBeatAt = Date.now();
       let busy = false;
       try {
         busy = await tick();
@@ -96,6 +101,9 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
 
   return {
     workerId,
+    get lastBeatAt(): number | undefined {
+      return lastBeatAt;
+    },
     start(): void {
       if (running) return;
       running = true;

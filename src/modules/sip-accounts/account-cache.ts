@@ -53,6 +53,11 @@ export function createAccountCache({ database, logger, maxEntries = 10_000, ttlM
       await unlisten?.();
     },
 
+    /** True while change notifications arrive (the LISTEN connection is up), so the cache is in use; for /readyz. */
+    get listening(): boolean {
+      return trusted;
+    },
+
     get(userId: string): SipCredentials | undefined {
       return trusted ? entries.get(userId) : undefined;
     },
