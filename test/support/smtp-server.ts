@@ -32,6 +32,7 @@ export async function startSmtpServer({ failures = [] as (SmtpFailure | undefine
 
   const server = new SMTPServer({
     logger: false,
+    disableReverseLookup: true, // no DNS: traffic stays on 127.0.0.1
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
     authMethods: ['PLAIN', 'LOGIN'],
