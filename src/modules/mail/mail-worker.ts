@@ -15,12 +15,15 @@ export interface MailWorkerOptions {
   backoff: { baseMs: number; maxMs: number };
 }
 
-/** 20 attempts from 10 s to 30 min apart: an SMTP server may be down for most of a day before a mail fails. */
+/**
+ * 30 attempts, 10 s doubling to 30 min apart (with jitter): an SMTP server may stay down for 6 to 11 hours
+ * before a mail fails for good. Past that, a link in it (30 min to 24 h) would most likely have expired anyway.
+ */
 export const defaultMailWorkerOptions: MailWorkerOptions = {
   pollIntervalMs: 1000,
   leaseMs: 5 * 60_000,
   batchSize: 8,
-  maxAttempts: 20,
+  maxAttempts: 30,
   backoff: { baseMs: 10_000, maxMs: 30 * 60_000 },
 };
 
