@@ -14,6 +14,8 @@ import { createTestService, TEST_ENCRYPTION_KEY, uniqueEmail, type TestService }
 // jsqr is CommonJS typed as an ES module: under NodeNext its default import is `module.exports`.
 const jsQR = jsQRModule.default;
 const BASE = 'https://voip.example.com';
+/** The machine may be busy: a poll waits this long before a test fails. */
+const EVENTUALLY = { timeout: 15_000 };
 
 let database: TestDatabase;
 let service: TestService;
@@ -35,7 +37,7 @@ afterAll(async () => {
 });
 
 async function emlOf(id: string) {
-  await expect.poll(() => fs.existsSync(outbox) && fs.readdirSync(outbox).some((name) => name.endsWith(`-${id}.eml`)), { timeout: 10_000 }).toBe(true);
+  await expect.poll(() => fs.existsSync(outbox) && fs.readdirSync(outbox).some((name) => name.endsWith(`-${id}.eml`)), EVENTUALLY).toBe(true);
   const file = path.join(outbox, fs.readdirSync(outbox).find((name) => name.endsWith(`-${id}.eml`))!);
   // keepCidLinks: the HTML as sent (mailparser would inline the image as a data: URL).
   return { file, parsed: await simpleParser(fs.readFileSync(file), { keepCidLinks: true }) };
@@ -78,7 +80,7 @@ describe('mail without SMTP_URL: the outbox', () => {
     const png = PNG.sync.read(qr!.content);
     expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(url);
 
-    await expect.poll(async () => (await mailRow(deps.database.db, id))?.state).toBe('sent');
+    await expect.poll(async () => (await mailRow(deps.database.db, id))?.state, EVENTUALLY).toBe('sent');
     expect(await mailRow(deps.database.db, id)).toMatchObject({ attempts: 1, payload_ciphertext: null, last_error: null, sent_at: expect.anything() });
   });
 

@@ -8,6 +8,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { createTestService, uniqueEmail, type TestService } from '../support/test-service.ts';
 
 const BASE = 'https://voip.example.com';
+/** The machine may be busy: a poll waits this long before a test fails. */
+const EVENTUALLY = { timeout: 15_000 };
 let database: TestDatabase;
 /** What each test started, stopped after it: one mail worker at a time on this file's database. */
 let opened: { services: TestService[]; servers: TestSmtpServer[] } = { services: [], servers: [] };
@@ -71,7 +73,7 @@ describe('mail through a real SMTP server (smtp-server over TCP, AUTH required)'
     expect(mail!.parsed.messageId).toBe(`<${id}@acme.example>`);
     expect(mail!.parsed.text).toContain(url);
     expect(mail!.parsed.html).toContain(`href="${url}"`);
-    await expect.poll(async () => (await mailRow(database.handle.db, id))?.state).toBe('sent');
+    await expect.poll(async () => (await mailRow(database.handle.db, id))?.state, EVENTUALLY).toBe('sent');
     expect(await mailRow(database.handle.db, id)).toMatchObject({ attempts: 1, payload_ciphertext: null });
   });
 
@@ -84,7 +86,7 @@ describe('mail through a real SMTP server (smtp-server over TCP, AUTH required)'
     const [mail] = await server.waitForMails(1);
     expect(mail!.parsed.text).toContain(url);
     expect(server.connections).toBe(4);
-    await expect.poll(async () => (await mailRow(database.handle.db, id))?.state).toBe('sent');
+    await expect.poll(async () => (await mailRow(database.handle.db, id))?.state, EVENTUALLY).toBe('sent');
     expect((await mailRow(database.handle.db, id))!.attempts).toBe(4);
     const retries = target.logs.lines.filter((line) => line.includes('Mail not sent; will retry')).map((line) => JSON.parse(line));
     expect(retries.map((line) => line.error)).toEqual(['smtp_421', 'smtp_451', 'smtp_451']);
@@ -96,7 +98,7 @@ describe('mail through a real SMTP server (smtp-server over TCP, AUTH required)'
     const wrong = await service(server.url.replace(SMTP_PASSWORD, 'wrong-password'));
     const { id, email } = await resetMailFor(wrong);
     await expect
-      .poll(async () => mailRow(database.handle.db, id))
+      .poll(async () => mailRow(database.handle.db, id), EVENTUALLY)
       .toMatchObject({ state: 'queued', attempts: expect.toSatisfy((n: number) => n >= 2), last_error: 'smtp_535', payload_ciphertext: expect.any(String) });
     await wrong.close();
     opened.services = [];
@@ -110,7 +112,7 @@ describe('mail through a real SMTP server (smtp-server over TCP, AUTH required)'
     const refused = await smtp([{ at: 'rcpt', code: 550, message: 'No such user here' }]);
     const first = await service(refused.url, { maxAttempts: 3 });
     const permanent = await resetMailFor(first);
-    await expect.poll(async () => (await mailRow(database.handle.db, permanent.id))?.state).toBe('failed');
+    await expect.poll(async () => (await mailRow(database.handle.db, permanent.id))?.state, EVENTUALLY).toBe('failed');
     expect(await mailRow(database.handle.db, permanent.id)).toMatchObject({ attempts: 1, last_error: 'smtp_550', payload_ciphertext: null });
     expect(first.logs.text).toContain('Mail failed for good');
     await first.close();
@@ -119,7 +121,7 @@ describe('mail through a real SMTP server (smtp-server over TCP, AUTH required)'
     const busy = await smtp(Array.from({ length: 5 }, () => ({ at: 'rcpt' as const, code: 451 })));
     const second = await service(busy.url, { maxAttempts: 3 });
     const exhausted = await resetMailFor(second);
-    await expect.poll(async () => (await mailRow(database.handle.db, exhausted.id))?.state).toBe('failed');
+    await expect.poll(async () => (await mailRow(database.handle.db, exhausted.id))?.state, EVENTUALLY).toBe('failed');
     expect(await mailRow(database.handle.db, exhausted.id)).toMatchObject({ attempts: 3, last_error: 'smtp_451', payload_ciphertext: null });
     const failedLine = JSON.parse(second.logs.lines.find((line) => line.includes('Mail failed for good'))!);
     expect(failedLine).toMatchObject({ mailId: exhausted.id, template: 'reset-password', attempt: 3, error: 'smtp_451' });
@@ -130,7 +132,7 @@ describe('mail through a real SMTP server (smtp-server over TCP, AUTH required)'
     const [one, two] = [await service(server.url), await service(server.url)];
     const queued = await Promise.all(Array.from({ length: 12 }, (_, index) => resetMailFor(index % 2 === 0 ? one : two)));
     await server.waitForMails(12);
-    await expect.poll(async () => (await Promise.all(queued.map(({ id }) => mailRow(database.handle.db, id)))).every((row) => row?.state === 'sent')).toBe(true);
+    await expect.poll(async () => (await Promise.all(queued.map(({ id }) => mailRow(database.handle.db, id)))).every((row) => row?.state === 'sent'), EVENTUALLY).toBe(true);
     expect(server.received.map((mail) => mail.to[0]).sort()).toEqual(queued.map(({ email }) => email).sort());
   });
 
@@ -139,7 +141,7 @@ describe('mail through a real SMTP server (smtp-server over TCP, AUTH required)'
     const target = await service(server.url);
     const { id, email, token } = await resetMailFor(target);
     const [mail] = await server.waitForMails(1);
-    await expect.poll(async () => (await mailRow(database.handle.db, id))?.state).toBe('sent');
+    await expect.poll(async () => (await mailRow(database.handle.db, id))?.state, EVENTUALLY).toBe('sent');
 
     const logs = target.logs.text;
     expect(logs).toContain('Mail not sent; will retry');

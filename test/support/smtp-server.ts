@@ -81,7 +81,7 @@ export async function startSmtpServer({ failures = [] as (SmtpFailure | undefine
       return connections;
     },
     /** Waits until `count` mails have arrived. */
-    async waitForMails(count: number, timeout = 10_000): Promise<ReceivedMail[]> {
+    async waitForMails(count: number, timeout = 15_000): Promise<ReceivedMail[]> {
       await expect.poll(() => received.length, { timeout, interval: 20 }).toBeGreaterThanOrEqual(count);
       return received;
     },

@@ -63,7 +63,8 @@ export async function createTestService({ database, env = {}, overrides = {}, st
     logger,
     overrides: {
       workerOptions: { pollIntervalMs: 50, backoff: { baseMs: 20, maxMs: 200 } },
-      mailWorkerOptions: { pollIntervalMs: 50, backoff: { baseMs: 20, maxMs: 200 } },
+      // Polling stays at its default (1 s): queuing kicks the worker, and idle polls would only add load.
+      mailWorkerOptions: { backoff: { baseMs: 20, maxMs: 200 } },
       ...overrides,
       database,
     },
