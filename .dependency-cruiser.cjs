@@ -60,6 +60,15 @@ module.exports = {
       to: { path: '^src/modules/', pathNot: '^src/modules/(auth|users)/' },
     },
     {
+      name: 'mail-to-no-feature-module',
+      severity: 'error',
+      comment:
+        'Mail is a low-level module, like pbx: every feature may queue mails, so it imports nothing from ' +
+        'another src/modules folder (its callers hand it the recipient, the template and its parameters).',
+      from: { path: '^src/modules/mail/' },
+      to: { path: '^src/modules/', pathNot: '^src/modules/mail/' },
+    },
+    {
       name: 'src-not-to-dev-dependencies',
       severity: 'error',
       comment:

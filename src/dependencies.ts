@@ -6,6 +6,9 @@ import { createAccessTokens } from './modules/auth/access-tokens.ts';
 import { createAuthenticate } from './modules/auth/authenticate.ts';
 import { createLoginUser } from './modules/auth/auth.usecases.ts';
 import { createPasswordHasher } from './modules/auth/password-hasher.ts';
+import { createMail } from './modules/mail/create-mail.ts';
+import type { MailTransport } from './modules/mail/mail-transport.ts';
+import type { MailWorkerOptions } from './modules/mail/mail-worker.ts';
 import { createRegisterUser } from './modules/onboarding/onboarding.usecases.ts';
 import { createPbxDriver } from './modules/pbx/create-pbx-driver.ts';
 import type { PbxDriver } from './modules/pbx/pbx-driver.ts';
@@ -27,6 +30,9 @@ export interface DependencyOverrides {
   database?: DatabaseHandle;
   driver?: PbxDriver;
   workerOptions?: Partial<WorkerOptions>;
+  mailWorkerOptions?: Partial<MailWorkerOptions>;
+  /** Replaces SMTP or the outbox. */
+  mailTransport?: MailTransport;
 }
 
 /**
@@ -58,6 +64,13 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
   });
   const queue = createProvisioningQueue({ db, kick: worker.kick });
+  const mail = createMail({
+    db,
+    settings: { ...config.mail, serviceName: config.serviceName, publicBaseUrl: config.provisioning.publicBaseUrl, defaultLocale: config.defaultLocale, encryptionKey },
+    logger: logger.child({ component: 'mail' }),
+    options: overrides.mailWorkerOptions,
+    transport: overrides.mailTransport,
+  });
 
   const rateLimitRedis = config.rateLimitRedisUrl ? createRateLimitRedis({ url: config.rateLimitRedisUrl, logger }) : undefined;
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs }) : undefined;
@@ -90,6 +103,8 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     database,
     driver,
     worker,
+    /** `mail.enqueue(tx, …)` inside a transaction, then `mail.kick()`; started with the provisioning worker. */
+    mail,
     tokens,
     accountCache,
     rateLimitRedis,
@@ -99,6 +114,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     /** Stops the worker (jobs in hand finish), then closes what this function opened. */
     async close(): Promise<void> {
       await worker.stop();
+      await mail.stop();
       await accountCache?.stop();
       await rateLimitRedis?.quit().catch(() => rateLimitRedis.disconnect());
       if (!overrides.driver) await driver.close();

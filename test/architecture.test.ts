@@ -155,6 +155,7 @@ describe('architecture rules on test/fixtures/architecture (each rule broken on 
         'provisioning-jobs-not-to-upper-modules: src/modules/provisioning-jobs/bad.ts → src/modules/auth/login.ts',
         'provisioning-jobs-not-to-upper-modules: src/modules/provisioning-jobs/bad.ts → src/modules/onboarding/start.ts',
         'auth-only-to-users: src/modules/auth/register.ts → src/modules/sip-accounts/sip-accounts.repository.ts',
+        'mail-to-no-feature-module: src/modules/mail/bad.ts → src/modules/users/users.repository.ts',
         'src-not-to-dev-dependencies: src/shared/uses-dev-dependency.ts → vitest',
       ].sort(),
     );

@@ -10,6 +10,7 @@ export const URL_PROTOCOLS = {
   'http-url': ['http:', 'https:'],
   'postgres-url': ['postgres:', 'postgresql:'],
   'redis-url': ['redis:', 'rediss:'],
+  'smtp-url': ['smtp:', 'smtps:'],
 } as const;
 export type UrlFormat = keyof typeof URL_PROTOCOLS;
 
@@ -56,4 +57,6 @@ for (const [format, protocols] of Object.entries(URL_PROTOCOLS)) {
 FormatRegistry.Set('duration', parses(parseDuration));
 FormatRegistry.Set('extension-range', parses(parseRange));
 FormatRegistry.Set('encryption-key', parses(parseEncryptionKey));
+// One address, optionally with a display name: `a@b.example` or `Name <a@b.example>`.
+FormatRegistry.Set('mail-from', (value) => /^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(value.trim()));
 FormatRegistry.Set('32-bytes', (value) => Buffer.byteLength(value) >= 32);

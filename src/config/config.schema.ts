@@ -104,6 +104,14 @@ export const configSchema = Type.Object({
     problem: 'cannot hold "|" or whitespace',
     description: 'SessionTalk provider id written into `scloc:` payloads (generic app); white-label apps need none.',
   })),
+  SMTP_URL: url('smtp-url', 'SMTP server mails are sent through, with its credentials: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465. Unset: every mail is written as an .eml file into DATA_DIR/outbox/ instead.', { secret: true }),
+  MAIL_FROM: Type.Optional(Type.String({
+    format: 'mail-from',
+    problem: 'must be an address, or "Name <address>"',
+    description: 'Sender of every mail: an address, or "Name <address>". Default: SERVICE_NAME <no-reply@the PUBLIC_BASE_URL host>.',
+  })),
+  SERVICE_NAME: Type.String({ default: 'VoIP onboarding', minLength: 1, maxLength: 100, description: 'The product name people see in mails and pages.' }),
+  DEFAULT_LOCALE: oneOf(['en', 'es'], 'Language of mails and pages for a person whose own language is unknown or not supported: en or es.', 'en'),
 });
 
 export type ConfigVariableName = keyof typeof configSchema.properties;

@@ -63,6 +63,14 @@ function toConfig(values: ConfigValues, problems: string[]) {
       acrobitsCloudId: values.ACROBITS_CLOUD_ID,
       sessionTalkProviderId: values.SESSIONTALK_PROVIDER_ID,
     },
+    serviceName: values.SERVICE_NAME,
+    defaultLocale: values.DEFAULT_LOCALE,
+    mail: {
+      /** Unset: mails go to `outboxDir` as .eml files. */
+      smtpUrl: values.SMTP_URL,
+      from: values.MAIL_FROM?.trim(),
+      outboxDir: path.join(path.resolve(values.DATA_DIR), 'outbox'),
+    },
   });
 }
 

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -41,7 +44,10 @@ export async function createTestService({ database, env = {}, overrides = {}, st
   overrides?: Omit<DependencyOverrides, 'database'>;
   startWorker?: boolean;
 }): Promise<TestService> {
+  // Each service its own DATA_DIR (removed on close): mails land in its outbox/ unless SMTP_URL is set.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vt-service-'));
   const config = loadConfig({
+    DATA_DIR: dataDir,
     JWT_SECRET_KEY: TEST_JWT_SECRET,
     CREDENTIALS_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     LOG_LEVEL: 'info',
@@ -55,11 +61,20 @@ export async function createTestService({ database, env = {}, overrides = {}, st
   const deps = await buildDependencies({
     config: resolveGeneratedSecrets({ config, logger }),
     logger,
-    overrides: { workerOptions: { pollIntervalMs: 50, backoff: { baseMs: 20, maxMs: 200 } }, ...overrides, database },
+    overrides: {
+      workerOptions: { pollIntervalMs: 50, backoff: { baseMs: 20, maxMs: 200 } },
+      // Polling stays at its default (1 s): queuing kicks the worker, and idle polls would only add load.
+      mailWorkerOptions: { backoff: { baseMs: 20, maxMs: 200 } },
+      ...overrides,
+      database,
+    },
   });
   const app = await buildApp(deps);
   await app.ready();
-  if (startWorker) deps.worker.start();
+  if (startWorker) {
+    deps.worker.start();
+    deps.mail.start();
+  }
   return {
     app,
     deps,
@@ -67,6 +82,7 @@ export async function createTestService({ database, env = {}, overrides = {}, st
     async close() {
       await app.close();
       await deps.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,8 +1,2 @@
-/**
- * Exponential backoff with "equal jitter": half the delay is fixed, half random, so many jobs that failed
- * together (the PBX was down) do not all come back at the same instant.
- */
-export function backoffDelayMs(attempt: number, { baseMs, maxMs }: { baseMs: number; maxMs: number }, random = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
+// Shared with the mail queue: one backoff rule for every durable queue.
+export { backoffDelayMs } from '../../shared/backoff.ts';

@@ -1,0 +1,53 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { Logger } from 'pino';
+
+/** A message as nodemailer takes it. */
+export type OutgoingMessage = SendMailOptions;
+
+export interface MailTransport {
+  kind: 'smtp' | 'outbox';
+  /** `id` and `createdAt` name the outbox file, so a mail sent again after a crash replaces its own file. */
+  send(mail: { id: string; createdAt: Date; message: OutgoingMessage }): Promise<void>;
+  close(): void;
+}
+
+/**
+ * SMTP when SMTP_URL is set (smtp:// upgrades with STARTTLS when the server offers it; smtps:// is TLS from the
+ * start), else the outbox: each mail as an RFC 5322 .eml file in DATA_DIR/outbox/, so the whole flow works on
+ * a fresh machine and a developer opens the mails with any mail client. Timeouts are bounded so one send
+ * always ends well within the worker's lease.
+ */
+export function createMailTransport({ smtpUrl, outboxDir, logger }: { smtpUrl: string | undefined; outboxDir: string; logger: Logger }): MailTransport {
+  if (smtpUrl) {
+    const smtp = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 });
+    return {
+      kind: 'smtp',
+      async send({ message }) {
+        await smtp.sendMail(message);
+      },
+      close: () => smtp.close(),
+    };
+  }
+  logger.warn({ outbox: outboxDir }, 'SMTP_URL is not set: mails are not sent but written as .eml files into the outbox directory');
+  return createOutboxTransport(outboxDir);
+}
+
+export function createOutboxTransport(outboxDir: string): MailTransport {
+  const stream = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  return {
+    kind: 'outbox',
+    async send({ id, createdAt, message }) {
+      const { message: eml } = (await stream.sendMail(message)) as unknown as { message: Buffer };
+      // Mails carry single-use tokens: only the service's user may read the outbox.
+      await fs.mkdir(outboxDir, { recursive: true, mode: 0o700 });
+      const file = path.join(outboxDir, `${createdAt.toISOString().replace(/[-:]|\.\d+/g, '')}-${id}.eml`);
+      // Written aside, then renamed: a reader never sees half a mail.
+      const partial = `${file}.partial`;
+      await fs.writeFile(partial, eml, { mode: 0o600 });
+      await fs.rename(partial, file);
+    },
+    close: () => stream.close(),
+  };
+}
