@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../../tools/freepbx-sim/testing.ts';
-import { account, createDriverHarness, rejection, type Sim } from '../../support/freepbx-driver-harness.ts';
+import { account, API_VERSIONS, createDriverHarness, rejection, type Sim } from '../../support/freepbx-driver-harness.ts';
 
-describe('FreePBX driver: applyChanges', () => {
+describe.each(API_VERSIONS)('FreePBX driver: applyChanges (api %i)', (apiVersion) => {
   let sim: Sim;
   beforeAll(async () => {
-    sim = await startSimulator({ reloadDelayMs: 80 });
+    sim = await startSimulator({ reloadDelayMs: 80, apiVersion });
   });
   beforeEach(() => sim.reset());
   afterAll(() => sim.stop());

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../../tools/freepbx-sim/testing.ts';
-import { account, createDriverHarness, rejection, DRIVER_RELOAD_DELAY_MS, type Sim } from '../../support/freepbx-driver-harness.ts';
+import { account, API_VERSIONS, createDriverHarness, rejection, DRIVER_RELOAD_DELAY_MS, type Sim } from '../../support/freepbx-driver-harness.ts';
 
-describe('FreePBX driver: network faults and secrets', () => {
+describe.each(API_VERSIONS)('FreePBX driver: network faults and secrets (api %i)', (apiVersion) => {
   let sim: Sim;
   beforeAll(async () => {
-    sim = await startSimulator({ reloadDelayMs: DRIVER_RELOAD_DELAY_MS });
+    sim = await startSimulator({ reloadDelayMs: DRIVER_RELOAD_DELAY_MS, apiVersion });
   });
   beforeEach(() => sim.reset());
   afterAll(() => sim.stop());
@@ -31,7 +31,8 @@ describe('FreePBX driver: network faults and secrets', () => {
     } finally {
       await sim.faults.acceptConnections();
     }
-    await driver.createAccount(account('1000'));
+    // A fresh driver with the usual timeout: the short one above is for the faults, not for a loaded machine.
+    await createDriverHarness(sim).driver.createAccount(account('1000'));
   });
 
   it('no secret appears in logs or error messages, whatever fails', async () => {
