@@ -47,7 +47,7 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
   const extensions = createExtensionCalls(gql);
 
   async function isOurs(account: PbxAccount): Promise<boolean> {
-    const found = await extensions.fetch(account);
+    const found = await extensions.find(account);
     // Deleted since the add said "in use": not ours to claim; the job retries with a fresh add.
     if (!found) throw freepbxErrors.rejected(`FreePBX extension ${account.extension} vanished after "in use"`, true);
     return extensions.sameSecret(found.user?.extPassword, account.secret) || found.user?.name === provisioningMarker(account);

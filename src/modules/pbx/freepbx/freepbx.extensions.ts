@@ -46,7 +46,7 @@ export function createExtensionCalls(gql: GqlClient) {
     gql.request<Payload>({ field, query: operations[field], variables: { input }, secrets: secret ? [secret] : [] });
 
   /** The extension as FreePBX has it now, or null when it does not exist. */
-  async function fetch(account: PbxAccount): Promise<FetchedExtension | null> {
+  async function find(account: PbxAccount): Promise<FetchedExtension | null> {
     const fetched = await gql.request<FetchedExtension>({
       field: 'fetchExtension',
       query: operations.fetchExtension,
@@ -65,7 +65,7 @@ export function createExtensionCalls(gql: GqlClient) {
    * normalise it, and a mismatch that no retry can cure would keep the account from ever going live.
    */
   async function readBack(account: PbxAccount, write: 'addExtension' | 'updateExtension'): Promise<void> {
-    const found = await fetch(account);
+    const found = await find(account);
     const problem = !found
       ? 'the extension is not there'
       : write === 'addExtension'
@@ -77,7 +77,7 @@ export function createExtensionCalls(gql: GqlClient) {
   }
 
   return {
-    fetch,
+    find,
     readBack,
     sameSecret,
     add: (account: PbxAccount) => mutate('addExtension', { ...ownedFields(account), name: provisioningMarker(account) }, account.secret),
