@@ -8,6 +8,9 @@ export type Sim = FreepbxSimulator;
 /** The reload delay of the driver tests' simulators (`startSimulator` in tools/freepbx-sim/testing.ts). */
 export const DRIVER_RELOAD_DELAY_MS = 50;
 
+/** Every driver test runs against both api module generations (their token checks and error shapes differ). */
+export const API_VERSIONS = [16, 17] as const;
+
 /** Log lines written by the driver, and every access token the simulator issued, to check for leaks. */
 export function createDriverHarness(sim: Sim, overrides: Partial<FreepbxDriverOptions> = {}) {
   const logLines: string[] = [];

@@ -23,6 +23,9 @@ export interface SimulatorControls {
     setReloadOutcome(outcome: ReloadOutcome, details?: string): void;
     setLicenceLimit(limit: number | null): void;
     setApiVersion(version: 16 | 17): void;
+    setFrameworkVersion(version: 16 | 17): void;
+    silentFailNext(count: number, options: { update?: 'unchanged' | 'deleted' }): void;
+    refuseTokensNext(count: number): void;
     clear(): void;
   };
 }
@@ -78,5 +81,10 @@ export function registerControlRoutes(app: FastifyInstance, sim: () => Simulator
   });
   fault('licence-limit', (body) => sim().faults.setLicenceLimit(typeof body.limit === 'number' ? body.limit : null));
   fault('api-version', (body) => sim().faults.setApiVersion(body.version === 17 ? 17 : 16));
+  fault('framework-version', (body) => sim().faults.setFrameworkVersion(body.version === 16 ? 16 : 17));
+  fault('silent-fail-next', (body) =>
+    sim().faults.silentFailNext(num(body.count, 1), { update: body.update === 'deleted' ? 'deleted' : 'unchanged' }),
+  );
+  fault('refuse-tokens-next', (body) => sim().faults.refuseTokensNext(num(body.count, 1)));
   fault('clear', () => sim().faults.clear());
 }

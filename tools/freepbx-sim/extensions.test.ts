@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator } from './testing.ts';
-import { ADD, addExtension, DELETE, FETCH, gql, RELOAD_DELAY_MS, token, UPDATE, type Sim } from './test-helpers.ts';
+import { ADD, addExtension, API_VERSIONS, DELETE, expectRequestError, FETCH, gql, RELOAD_DELAY_MS, token, UPDATE, type Sim } from './test-helpers.ts';
 
 const fail = (message: string) => ({ errors: [{ message, status: false }] });
 
-describe('FreePBX simulator: extension operations (§2, §4)', () => {
+describe.each(API_VERSIONS)('FreePBX simulator: extension operations (§2, §4, §8), api %i', (apiVersion) => {
   let sim: Sim;
   let bearer: string;
   beforeAll(async () => {
-    sim = await startSimulator({ reloadDelayMs: RELOAD_DELAY_MS });
+    sim = await startSimulator({ reloadDelayMs: RELOAD_DELAY_MS, apiVersion });
   });
   beforeEach(async () => {
     sim.reset();
@@ -39,14 +39,10 @@ describe('FreePBX simulator: extension operations (§2, §4)', () => {
 
   it('addExtension rejects extPassword: it is not an input field of addExtensionInput', async () => {
     const { status, body } = await addExtension(sim, bearer, '1000', { extPassword: 'x' });
-    expect(status).toBe(400);
+    expect(status).toBe(apiVersion === 16 ? 400 : 200);
     expect(body.errors[0].message).toContain('Field "extPassword" is not defined by type "addExtensionInput".');
     const inline = await gql(sim, bearer, 'mutation { addExtension(input: {extensionId: "1", name: "a", email: "b", extPassword: "c"}) { status } }');
-    expect(inline.status).toBe(400);
-    expect(inline.body.errors[0]).toEqual({
-      message: 'Field "extPassword" is not defined by type "addExtensionInput". Did you mean "umPassword" or "vmPassword"?',
-      status: false,
-    });
+    expectRequestError(apiVersion, inline, 'Field "extPassword" is not defined by type "addExtensionInput". Did you mean "umPassword" or "vmPassword"?');
   });
 
   it('umEnable without umPassword, and a non-numeric id, are refused in that order', async () => {
@@ -78,15 +74,46 @@ describe('FreePBX simulator: extension operations (§2, §4)', () => {
     expect(fetched.body.data.fetchExtension.user).toMatchObject({ name: 'New', extPassword: 'S3cretS3cret' });
   });
 
-  it('updateExtension deletes and re-creates: left-out fields reset, and a new random secret without extPassword', async () => {
+  it('updateExtension deletes and re-creates: it keeps what FreePBX keeps and resets the rest', async () => {
+    await addExtension(sim, bearer, '1000', {
+      ...{ tech: 'pjsip', channelName: 'chan-1', callerID: '"A" <1000>', maxContacts: '3' },
+      ...{ outboundCid: '"Out" <5551000>', emergencyCid: '911000', umEnable: true, umPassword: 'um-pw', umGroups: '1,2' },
+      ...{ vmEnable: true, vmPassword: '4321' },
+    });
+    const { body } = await gql(sim, bearer, UPDATE, { input: { extensionId: '1000', extPassword: 'given-secret' } });
+    expect(body.data.updateExtension).toEqual({ status: true, message: 'Extension has been updated' });
+    expect(sim.state.extensions()[0]).toMatchObject({
+      // kept from the existing extension
+      ...{ name: 'User 1000', email: 'u1000@example.test', tech: 'pjsip', channelName: 'chan-1', callerID: '"A" <1000>' },
+      ...{ vmPassword: '4321', maxContacts: '3', secret: 'given-secret' },
+      // reset to their defaults
+      ...{ outboundCid: '', emergencyCid: '', umEnable: true, vmEnable: true, umGroups: '1' },
+    });
+  });
+
+  it('updateExtension without extPassword generates a new md5-like secret; the email of an extension without User Manager is not kept', async () => {
     await addExtension(sim, bearer, '1000', { outboundCid: '"A" <1000>' });
-    await gql(sim, bearer, UPDATE, { input: { extensionId: '1000', name: 'N', extPassword: 'first', umEnable: false, vmEnable: false } });
+    const before = sim.state.extensions()[0]!.secret;
     await gql(sim, bearer, UPDATE, { input: { extensionId: '1000', umEnable: false } });
     const user = (await gql(sim, bearer, FETCH, { id: '1000' })).body.data.fetchExtension.user;
-    expect(user.name).toBe('');
-    expect(user.outboundCid).toBe('');
-    expect(user.voicemail).toBe('default');
-    expect(user.extPassword).toMatch(/^[0-9a-f]{32}$/);
+    expect(user).toMatchObject({ name: 'User 1000', outboundCid: '', voicemail: 'default', extPassword: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(user.extPassword).not.toBe(before);
+    expect(sim.state.extensions()[0]).toMatchObject({ email: '', vmEnable: true });
+  });
+
+  it('silentFailNext: add and update say status true, but nothing was created or changed', async () => {
+    sim.faults.silentFailNext(1);
+    expect((await addExtension(sim, bearer, '1000')).body.data.addExtension).toMatchObject({ status: true });
+    expect(sim.state.extensions()).toEqual([]);
+    await addExtension(sim, bearer, '1000');
+    const secret = sim.state.extensions()[0]!.secret;
+    sim.faults.silentFailNext(1);
+    const update = await gql(sim, bearer, UPDATE, { input: { extensionId: '1000', name: 'New', extPassword: 'never-set' } });
+    expect(update.body.data.updateExtension).toEqual({ status: true, message: 'Extension has been updated' });
+    expect(sim.state.extensions()[0]).toMatchObject({ name: 'User 1000', secret });
+    sim.faults.silentFailNext(1, { update: 'deleted' });
+    expect((await gql(sim, bearer, UPDATE, { input: { extensionId: '1000', extPassword: 'x' } })).body.data.updateExtension.status).toBe(true);
+    expect(sim.state.extensions()).toEqual([]);
   });
 
   it('updating a missing extension is "Extension does not exists."', async () => {
@@ -130,19 +157,21 @@ describe('FreePBX simulator: extension operations (§2, §4)', () => {
     expect(page.body.data.fetchAllExtensions).toMatchObject({ count: 1, pageInfo: { hasNextPage: true } });
   });
 
-  it('api 17 answers validation errors with HTTP 200 and a standard errors[] body', async () => {
-    sim.faults.setApiVersion(17);
-    const { status, body } = await gql(sim, bearer, 'query { fetchExtension(extensionId: "1") { nope } }');
-    expect(status).toBe(200);
-    expect(body.errors[0]).toMatchObject({ message: 'Cannot query field "nope" on type "extension".', locations: expect.any(Array) });
-    expect(body).not.toHaveProperty('data');
+  it(`request errors: ${apiVersion === 16 ? 'HTTP 400 with the first error only' : 'HTTP 200 with a standard errors[] body'}`, async () => {
+    expectRequestError(apiVersion, await gql(sim, bearer, 'query { fetchExtension(extensionId: "1") { nope } }'), 'Cannot query field "nope" on type "extension".');
+    expectRequestError(apiVersion, await gql(sim, bearer, 'query {'), 'Syntax Error: Expected Name, found <EOF>.');
   });
 
-  it('api 16 answers a syntax error with the first error only', async () => {
-    const { status, body } = await gql(sim, bearer, 'query {');
-    expect(status).toBe(400);
-    expect(body.errors).toHaveLength(1);
-    expect(body.errors[0].status).toBe(false);
+  it('has the type details of FreePBX 17 (§8): coredevice ids and tech non-null, its user a coreuser, ExtensionEdge', async () => {
+    await addExtension(sim, bearer, '1000');
+    const device = await gql(sim, bearer, 'query { fetchExtension(extensionId: "1000") { coreDevice { deviceId tech dial devicetype user { extension } } } }');
+    expect(device.body.data.fetchExtension.coreDevice).toEqual({ deviceId: '1000', tech: 'pjsip', dial: 'PJSIP/1000', devicetype: 'fixed', user: { extension: '1000' } });
+    const typeOf = async (name: string) =>
+      (await gql(sim, bearer, `{ __type(name: "${name}") { name interfaces { name } fields { name type { kind name ofType { name } } } } }`)).body.data.__type;
+    const fields = Object.fromEntries((await typeOf('coredevice')).fields.map((f: any) => [f.name, f.type.kind === 'NON_NULL' ? `${f.type.ofType.name}!` : f.type.name]));
+    expect(fields).toMatchObject({ deviceId: 'String!', tech: 'String!', dial: 'String!', devicetype: 'String!', user: 'coreuser' });
+    expect(await typeOf('ExtensionEdge')).toMatchObject({ name: 'ExtensionEdge' });
+    expect(await typeOf('module')).toMatchObject({ interfaces: [{ name: 'Node' }] });
   });
 
   it('counts calls per operation', async () => {

@@ -101,6 +101,22 @@ describe('FreePBX simulator: control endpoints under /__sim/', () => {
     expect((await fetch(`${sim.url}/__sim/counters`)).status).toBe(200);
   });
 
+  it('drives api and framework versions, silent failures and refused tokens over HTTP', async () => {
+    const bearer = await token(sim);
+    await post('faults/api-version', { version: 17 });
+    await post('faults/framework-version', { version: 16 });
+    const noReload = await gql(sim, bearer, 'mutation { doreload(input: {}) { status } }');
+    expect(noReload).toMatchObject({ status: 200, body: { errors: [{ message: 'Cannot query field "doreload" on type "Mutation".' }] } });
+    await post('faults/silent-fail-next', { count: 1 });
+    expect((await addExtension(sim, bearer, '3000')).body.data.addExtension.status).toBe(true);
+    expect(sim.state.extensions().map((extension) => extension.extensionId)).not.toContain('3000');
+    await post('faults/refuse-tokens-next', { count: 1 });
+    expect((await gql(sim, bearer, NEED_RELOAD)).status).toBe(500);
+    await post('faults/clear');
+    expect((await gql(sim, bearer, NEED_RELOAD)).status).toBe(200);
+    expect(sim).toMatchObject({ apiVersion: 16, frameworkVersion: 17 });
+  });
+
   it('seeds a foreign extension, sets reload outcome and licence limit, and resets', async () => {
     expect((await post('extensions', { extensionId: '2000', secret: 'theirs' })).status).toBe(201);
     await post('faults/reload-outcome', { outcome: 'failed' });

@@ -1,19 +1,33 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { execute, GraphQLError, Kind, parse, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql';
-import { grantsFor, schemaFor } from './schema.graphql.ts';
+import { grantsFor, schemaFor, type FrameworkVersion } from './schema.graphql.ts';
 import type { TokenStore } from './token-store.ts';
 
 export type ApiVersion = 16 | 17;
 
-const accessDenied = (hint: string) => ({
-  error: 'access_denied',
-  message: 'The resource owner or authorization server denied the request.',
-  hint,
-});
+const deniedMessage = 'The resource owner or authorization server denied the request.';
+
+/**
+ * A refused bearer token (§8). api 16 answers it in the GraphQL route: 401 `access_denied`. On api 17 the
+ * `OAuthServerException` escapes the route and the framework's Whoops JSON handler answers 500, naming the
+ * exception class: the string `access_denied` does not appear.
+ */
+function refuseBearer(reply: FastifyReply, apiVersion: ApiVersion, hint: string) {
+  if (apiVersion === 16) return reply.code(401).send({ error: 'access_denied', message: deniedMessage, hint });
+  return reply.code(500).send({
+    error: {
+      type: 'League\\OAuth2\\Server\\Exception\\OAuthServerException',
+      message: deniedMessage,
+      code: 9,
+      file: '/var/www/html/admin/modules/api/vendor/league/oauth2-server/src/Exception/OAuthServerException.php',
+      line: 243,
+    },
+  });
+}
 
 /**
  * Request errors (syntax, validation, variable coercion): api 16 answers HTTP 400 with the first error in
- * FreePBX's own shape; api 17 is believed to answer HTTP 200 with a standard `errors[]` body (§4).
+ * FreePBX's own shape; api 17 answers HTTP 200 with a standard `errors[]` body (§4, confirmed in §8).
  */
 function requestErrors(reply: FastifyReply, apiVersion: ApiVersion, errors: readonly GraphQLError[]) {
   if (apiVersion === 16) return reply.code(400).send({ errors: [{ message: errors[0]?.message ?? 'Unknown error', status: false }] });
@@ -35,6 +49,9 @@ export function registerGqlEndpoint(
   deps: {
     tokens: TokenStore;
     apiVersion: () => ApiVersion;
+    frameworkVersion: () => FrameworkVersion;
+    /** A fault: true when this request's valid token is to be refused anyway (consumed per request). */
+    refuseValidToken: () => boolean;
     rootValue: object;
     onRequest: () => void;
     onAuthFailure: () => void;
@@ -45,10 +62,10 @@ export function registerGqlEndpoint(
     const apiVersion = deps.apiVersion();
     const bearer = /^Bearer\s+(\S+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
     const scopes = bearer ? deps.tokens.verify(bearer) : null;
-    if (!scopes) {
+    if (!scopes || deps.refuseValidToken()) {
       deps.onAuthFailure();
       const hint = request.headers.authorization ? 'Access token could not be verified' : 'Missing "Authorization" header';
-      return reply.code(apiVersion === 16 ? 401 : 500).send(accessDenied(hint));
+      return refuseBearer(reply, apiVersion, hint);
     }
 
     const body = (request.body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown };
@@ -61,7 +78,7 @@ export function registerGqlEndpoint(
     } catch (error) {
       return requestErrors(reply, apiVersion, [error as GraphQLError]);
     }
-    const schema = schemaFor(grantsFor(scopes));
+    const schema = schemaFor(grantsFor(scopes), deps.frameworkVersion());
     const validationErrors = validate(schema, document);
     if (validationErrors.length) return requestErrors(reply, apiVersion, validationErrors);
 

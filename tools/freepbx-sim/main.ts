@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { createFreepbxSimulator } from './server.ts';
 
 /**
- * `npm run freepbx-sim`: a stand-alone FreePBX API simulator for manual tries and out-of-process tests.
+ * `npm run freepbx-sim [-- --api 16|17] [--framework 16|17]`: a stand-alone FreePBX API simulator for manual
+ * tries and out-of-process tests. `--api` picks the api module's behaviour (token checks, error shapes; see
+ * `apiVersion` in ./server.ts), `--framework` the framework's (16: no Apply Config over the API).
  *
  * FREEPBX_SIM_PORT                  port to listen on (default 8081)
  * FREEPBX_SIM_HOST                  address to bind (default 127.0.0.1; the /__sim/ routes have no auth)
@@ -10,7 +13,8 @@ import { createFreepbxSimulator } from './server.ts';
  * FREEPBX_SIM_CLIENT_SECRET         OAuth client secret (default: 32 random hex chars, printed)
  * FREEPBX_SIM_RELOAD_DELAY_MS       how long an Apply Config takes (default 2000)
  * FREEPBX_SIM_TOKEN_LIFETIME_S      access token lifetime (default 3600)
- * FREEPBX_SIM_API_VERSION           16 or 17: error shapes of that api module version (default 16)
+ * FREEPBX_SIM_API_VERSION           16 or 17: the api module version (default 16; --api wins)
+ * FREEPBX_SIM_FRAMEWORK_VERSION     16 or 17: the framework version (default 17; --framework wins)
  * FREEPBX_SIM_KAMAILIO_DATABASE_URL publish live extensions to this Kamailio database after each reload
  * FREEPBX_SIM_KAMAILIO_DOMAIN       the SIP domain of those subscribers (required with the URL)
  */
@@ -21,6 +25,13 @@ const number = (name: string, fallback: number) => {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative number`);
   return parsed;
+};
+
+const { values: flags } = parseArgs({ options: { api: { type: 'string' }, framework: { type: 'string' } } });
+const version = (name: string, value: string | undefined, fallback: 16 | 17): 16 | 17 => {
+  if (value === undefined || value === '') return fallback;
+  if (value !== '16' && value !== '17') throw new Error(`${name} must be 16 or 17`);
+  return value === '16' ? 16 : 17;
 };
 
 const givenCredentials = Boolean(env.FREEPBX_SIM_CLIENT_ID && env.FREEPBX_SIM_CLIENT_SECRET);
@@ -36,12 +47,13 @@ const sim = createFreepbxSimulator({
   clients: [{ clientId, clientSecret, allowedScopes: ['gql'] }],
   reloadDelayMs: number('FREEPBX_SIM_RELOAD_DELAY_MS', 2000),
   tokenLifetimeSeconds: number('FREEPBX_SIM_TOKEN_LIFETIME_S', 3600),
-  apiVersion: env.FREEPBX_SIM_API_VERSION === '17' ? 17 : 16,
+  apiVersion: version('--api', flags.api ?? env.FREEPBX_SIM_API_VERSION, 16),
+  frameworkVersion: version('--framework', flags.framework ?? env.FREEPBX_SIM_FRAMEWORK_VERSION, 17),
   publishToKamailio: databaseUrl && domain ? { databaseUrl, domain } : undefined,
 });
 
 await sim.start();
-console.log(`FreePBX simulator listening on ${sim.url}`);
+console.log(`FreePBX simulator listening on ${sim.url} (api ${sim.apiVersion}, framework ${sim.frameworkVersion})`);
 console.log(`  token:    POST ${sim.url}/admin/api/api/token`);
 console.log(`  graphql:  POST ${sim.url}/admin/api/api/gql`);
 console.log(`  counters: GET  ${sim.url}/__sim/counters`);

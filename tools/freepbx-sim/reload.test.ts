@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator } from './testing.ts';
-import { addExtension, gql, reloadAndWait, RELOAD, sleep, STATUS, token, UPDATE, type Sim } from './test-helpers.ts';
+import { addExtension, API_VERSIONS, expectRequestError, gql, reloadAndWait, RELOAD, RELOAD_DELAY_MS, sleep, STATUS, token, UPDATE, type Sim } from './test-helpers.ts';
 
 describe('FreePBX simulator: Apply Config (§3) and live extensions', () => {
   let sim: Sim;
@@ -100,5 +100,37 @@ describe('FreePBX simulator: Apply Config (§3) and live extensions', () => {
     await sleep(500);
     await reloadAndWait(sim, bearer);
     expect(sim.counters()).toMatchObject({ reloadsStarted: 3, reloadsRunning: 0, maxConcurrentReloads: 2, reloadsExecuted: 3 });
+  });
+});
+
+describe.each(API_VERSIONS)('FreePBX simulator: a framework older than 17 (§8), api %i', (apiVersion) => {
+  let sim: Sim;
+  let bearer: string;
+  beforeAll(async () => {
+    sim = await startSimulator({ reloadDelayMs: RELOAD_DELAY_MS, apiVersion, frameworkVersion: 16 });
+    bearer = await token(sim);
+  });
+  afterAll(() => sim.stop());
+
+  it('has no doreload, no fetchNeedReload and no module.details: "Cannot query field …"', async () => {
+    expectRequestError(apiVersion, await gql(sim, bearer, RELOAD), 'Cannot query field "doreload" on type "Mutation".');
+    expectRequestError(apiVersion, await gql(sim, bearer, 'query { fetchNeedReload { status message } }'), 'Cannot query field "fetchNeedReload" on type "Query".');
+    expectRequestError(apiVersion, await gql(sim, bearer, STATUS, { txn: '1' }), 'Cannot query field "details" on type "module".');
+  });
+
+  it('still has fetchApiStatus, and the core extension operations', async () => {
+    const { status, body } = await gql(sim, bearer, 'query { fetchApiStatus(txnId: "1") { message } }');
+    expect(status).toBe(200);
+    expect(body.data.fetchApiStatus).toEqual({ message: 'Sorry unable to fetch the status' });
+    expect((await addExtension(sim, bearer, '1000')).status).toBe(200);
+  });
+
+  it('can be switched at run time', async () => {
+    sim.faults.setFrameworkVersion(17);
+    try {
+      expect((await gql(sim, bearer, RELOAD)).body.data.doreload.status).toBe(true);
+    } finally {
+      sim.faults.setFrameworkVersion(16);
+    }
   });
 });

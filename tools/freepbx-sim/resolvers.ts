@@ -1,5 +1,6 @@
-import { freepbxGeneratedSecret, type ExtensionStore, type SimExtension } from './state.ts';
+import { fromAddInput, fromUpdateInput, str } from './extension-input.ts';
 import type { ReloadManager } from './reloads.ts';
+import { freepbxGeneratedSecret, type ExtensionStore, type SimExtension } from './state.ts';
 
 /** Messages exactly as core `Api/Gql/Extensions.php` and framework `Api/Gql/Modules.php` return them. */
 export const messages = {
@@ -35,68 +36,46 @@ export interface ResolverDeps {
   licenceLimit: () => number | null;
   count: (operation: string) => void;
   onWelcomeEmail: () => void;
+  /**
+   * A fault: null, or how the next add/update fails while still saying `status: true` (§8: `processQuickCreate`'s
+   * failure array compared `== True`): nothing is written ('unchanged'), or, for an update, the old extension
+   * was already deleted ('deleted').
+   */
+  silentFailure: () => 'unchanged' | 'deleted' | null;
 }
 
-const str = (value: unknown, fallback = ''): string => (typeof value === 'string' && value !== '' ? value : fallback);
 const isNumeric = (value: unknown): boolean => typeof value === 'string' && /^[0-9]+$/.test(value);
 const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
-
-/**
- * What `processQuickCreate` stores for an input: every field left out takes its default, which is why
- * `updateExtension` (delete + re-create) resets whatever the caller does not send (§2).
- */
-function fromInput(input: Input, secret: string): Omit<SimExtension, 'changedAt'> {
-  const tech = str(input.tech, 'pjsip');
-  const requested = Number(str(input.maxContacts, '1'));
-  const emergencyCid = str(input.emergencyCid);
-  return {
-    extensionId: String(input.extensionId),
-    tech,
-    name: str(input.name),
-    email: str(input.email),
-    outboundCid: str(input.outboundCid),
-    emergencyCid,
-    callerID: str(input.callerID, emergencyCid),
-    channelName: str(input.channelName),
-    umEnable: input.umEnable !== false,
-    umGroups: str(input.umGroups, '1'),
-    umPassword: str(input.umPassword),
-    vmEnable: input.vmEnable !== false,
-    vmPassword: str(input.vmPassword),
-    maxContacts: tech === 'pjsip' ? String(Number.isFinite(requested) && requested > 0 ? Math.min(requested, 100) : 1) : '',
-    secret,
-    owner: 'api',
-  };
-}
 
 function extensionView(extension: SimExtension | undefined, status?: { status: boolean; message: string }) {
   if (!extension) return { id: globalId('extension', ''), extensionId: null, tech: null, user: null, coreDevice: null, ...status };
   const id = extension.extensionId;
+  const user = {
+    id: globalId('coreuser', id),
+    extension: id,
+    name: extension.name,
+    password: '',
+    outboundCid: extension.outboundCid,
+    extPassword: extension.secret,
+    voicemail: extension.vmEnable ? 'default' : 'novm',
+    ringtimer: 0,
+    noanswer: '',
+    recording: '',
+    sipname: '',
+    mohclass: 'default',
+  };
   return {
     id: globalId('extension', id),
     extensionId: id,
     tech: extension.tech,
-    user: {
-      id: globalId('coreuser', id),
-      extension: id,
-      name: extension.name,
-      password: '',
-      outboundCid: extension.outboundCid,
-      extPassword: extension.secret,
-      voicemail: extension.vmEnable ? 'default' : 'novm',
-      ringtimer: 0,
-      noanswer: '',
-      recording: '',
-      sipname: '',
-      mohclass: 'default',
-    },
+    user,
     coreDevice: {
       id: globalId('coredevice', id),
       deviceId: id,
       tech: extension.tech,
       dial: `${extension.tech.toUpperCase()}/${id}`,
       devicetype: 'fixed',
-      user: id,
+      user,
       description: extension.name,
       emergencyCid: extension.emergencyCid,
       callerId: `${extension.name} <${id}>`,
@@ -129,6 +108,9 @@ function connection(all: SimExtension[], args: { after?: string; first?: number;
   };
 }
 
+/** Relay's global id of a `module` row without an id, as `Relay::globalIdField` makes it. */
+const moduleId = globalId('module', '');
+
 export function createRootValue(deps: ResolverDeps) {
   const { store, reloads } = deps;
   const reply = (input: Input, status: boolean, message: string): Payload => ({
@@ -138,8 +120,9 @@ export function createRootValue(deps: ResolverDeps) {
   });
 
   function create(input: Input): Payload {
-    const extension = fromInput(input, freepbxGeneratedSecret());
+    const extension = fromAddInput(input, freepbxGeneratedSecret());
     if (!validTechs.has(extension.tech)) return reply(input, false, messages.createFailed);
+    if (deps.silentFailure()) return reply(input, true, messages.created);
     store.put(extension);
     if (extension.umEnable) deps.onWelcomeEmail();
     return reply(input, true, messages.created);
@@ -161,8 +144,11 @@ export function createRootValue(deps: ResolverDeps) {
       if (!isNumeric(input.extensionId)) return reply(input, false, messages.numeric);
       const existing = store.get(String(input.extensionId));
       if (!existing) return reply(input, false, messages.missingForUpdate);
-      const replacement = fromInput(input, str(input.extPassword) || freepbxGeneratedSecret());
+      const replacement = fromUpdateInput(input, existing, str(input.extPassword) || freepbxGeneratedSecret());
       if (!validTechs.has(replacement.tech)) return reply(input, false, messages.updateFailed);
+      const silent = deps.silentFailure();
+      if (silent === 'deleted') store.remove(existing.extensionId);
+      if (silent) return reply(input, true, messages.updated);
       store.remove(existing.extensionId);
       store.put(replacement);
       if (replacement.umEnable) deps.onWelcomeEmail();
@@ -204,12 +190,12 @@ export function createRootValue(deps: ResolverDeps) {
     fetchApiStatus({ txnId }: { txnId: string }) {
       deps.count('fetchApiStatus');
       const reload = reloads.status(String(txnId));
-      if (!reload) return { status: true, message: messages.unknownTxn, details: null };
-      return { status: true, message: reload.status, details: reload.details };
+      if (!reload) return { id: moduleId, status: true, message: messages.unknownTxn, details: null };
+      return { id: moduleId, status: true, message: reload.status, details: reload.details };
     },
     fetchNeedReload() {
       deps.count('fetchNeedReload');
-      return { status: true, message: store.needsReload() ? messages.reloadRequired : messages.reloadNotRequired, details: null };
+      return { id: moduleId, status: true, message: store.needsReload() ? messages.reloadRequired : messages.reloadNotRequired, details: null };
     },
   };
 }

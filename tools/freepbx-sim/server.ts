@@ -8,6 +8,7 @@ import { registerGqlEndpoint, type ApiVersion } from './gql-endpoint.ts';
 import { createKamailioPublisher, type KamailioPublishing } from './kamailio-publisher.ts';
 import { createReloadManager, type ReloadCounters, type ReloadOutcome } from './reloads.ts';
 import { createRootValue } from './resolvers.ts';
+import type { FrameworkVersion } from './schema.graphql.ts';
 import { createExtensionStore, freepbxGeneratedSecret, type LiveExtension, type SimExtension } from './state.ts';
 import { registerTokenEndpoint } from './token-endpoint.ts';
 import { createTokenStore, type SimClient } from './token-store.ts';
@@ -20,8 +21,19 @@ export interface FreepbxSimulatorOptions {
   clients?: SimClient[];
   tokenLifetimeSeconds?: number;
   reloadDelayMs?: number;
-  /** 16: a bad bearer is a 401 and request errors a 400; 17: a 500 and a 200 with `errors[]`. */
+  /**
+   * The api module's generation (default 16). 16: a wrong client secret is a 401 `invalid_client`, a scope the
+   * application may not use a 400 `invalid_scope`, a refused bearer a 401 `access_denied`, request errors a
+   * 400. 17: the secret of a known client is not checked, any existing scope is granted, token errors carry
+   * `error_description`, a refused bearer is Whoops' 500 naming `OAuthServerException`, request errors a 200
+   * with `errors[]` (freepbx-api.md §8).
+   */
   apiVersion?: ApiVersion;
+  /**
+   * The framework module's generation (default 17), separate from the api module's: 16 has no `doreload`,
+   * no `fetchNeedReload` and no `module.details` ("Cannot query field …"), so no Apply Config over the API.
+   */
+  frameworkVersion?: FrameworkVersion;
   /** Maximum number of extensions; `addExtension` beyond it fails with the licence message. */
   licenceLimit?: number | null;
   publishToKamailio?: KamailioPublishing;
@@ -46,6 +58,10 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
     { clientId: randomBytes(32).toString('hex'), clientSecret: randomBytes(16).toString('hex'), allowedScopes: ['gql'] },
   ];
   let apiVersion: ApiVersion = options.apiVersion ?? 16;
+  let frameworkVersion: FrameworkVersion = options.frameworkVersion ?? 17;
+  /** Counted faults consumed by the resolvers and the GraphQL route. */
+  let silentFailures: { count: number; update: 'unchanged' | 'deleted' } = { count: 0, update: 'unchanged' };
+  let refusedTokens = 0;
   let licenceLimit = options.licenceLimit ?? null;
   let port = options.port ?? 0;
   let listening = false;
@@ -68,6 +84,7 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
     licenceLimit: () => licenceLimit,
     count: (operation) => (counts.operations[operation] = (counts.operations[operation] ?? 0) + 1),
     onWelcomeEmail: () => counts.welcomeEmailsSent++,
+    silentFailure: () => (silentFailures.count > 0 ? (silentFailures.count--, silentFailures.update) : null),
   });
 
   let server!: http.Server;
@@ -79,12 +96,15 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
   registerTokenEndpoint(app, {
     clients,
     tokens,
+    apiVersion: () => apiVersion,
     lifetimeSeconds: () => options.tokenLifetimeSeconds ?? 3600,
     onRequest: () => counts.tokenRequests++,
   });
   registerGqlEndpoint(app, {
     tokens,
     apiVersion: () => apiVersion,
+    frameworkVersion: () => frameworkVersion,
+    refuseValidToken: () => (refusedTokens > 0 ? (refusedTokens--, true) : false),
     rootValue,
     onRequest: () => counts.gqlRequests++,
     onAuthFailure: () => counts.authFailures++,
@@ -113,6 +133,12 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
 
   const sim = {
     clients,
+    get apiVersion(): ApiVersion {
+      return apiVersion;
+    },
+    get frameworkVersion(): FrameworkVersion {
+      return frameworkVersion;
+    },
     get url(): string {
       if (!port) throw new Error('FreePBX simulator not started');
       return `http://${host}:${port}`;
@@ -161,11 +187,23 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
       setReloadOutcome: (outcome: ReloadOutcome, details?: string) => reloads.setOutcome(outcome, details),
       setLicenceLimit: (limit: number | null) => void (licenceLimit = limit),
       setApiVersion: (version: ApiVersion) => void (apiVersion = version),
+      setFrameworkVersion: (version: FrameworkVersion) => void (frameworkVersion = version),
+      /**
+       * The next `count` addExtension/updateExtension calls answer `status: true` but write nothing (§8); with
+       * `update: 'deleted'` an update leaves the extension deleted, as when the re-create after the delete fails.
+       */
+      silentFailNext: (count: number, opts: { update?: 'unchanged' | 'deleted' } = {}) =>
+        void (silentFailures = { count, update: opts.update ?? 'unchanged' }),
+      /** The next `count` GraphQL requests are refused as if their (valid) token were not, in this api's shape. */
+      refuseTokensNext: (count: number) => void (refusedTokens = count),
       clear(): void {
         network.clear();
         reloads.setOutcome('executed');
         licenceLimit = options.licenceLimit ?? null;
         apiVersion = options.apiVersion ?? 16;
+        frameworkVersion = options.frameworkVersion ?? 17;
+        silentFailures = { count: 0, update: 'unchanged' };
+        refusedTokens = 0;
       },
     },
     state: {

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { FreepbxSimulator } from './testing.ts';
 
 /** Shared by the contract tests: everything goes over real HTTP with plain fetch. */
@@ -49,6 +50,23 @@ export const DELETE = `mutation ($input: deleteExtensionInput!) { deleteExtensio
 export const FETCH = `query ($id: ID) { fetchExtension(extensionId: $id) { status message extensionId tech user { name extPassword outboundCid voicemail } } }`;
 export const RELOAD = `mutation { doreload(input: {}) { status message transaction_id } }`;
 export const STATUS = `query ($txn: ID!) { fetchApiStatus(txnId: $txn) { status message details } }`;
+
+/** The api module generations the contract tests run against (`apiVersion` in ./server.ts). */
+export const API_VERSIONS = [16, 17] as const;
+
+/**
+ * A GraphQL request error (syntax, validation) as each api version answers it: 16 → HTTP 400 with the first
+ * error only, in FreePBX's `{message, status: false}` shape; 17 → HTTP 200 with the standard `errors[]`.
+ */
+export function expectRequestError(apiVersion: 16 | 17, reply: { status: number; body: any }, message: string): void {
+  if (apiVersion === 16) {
+    expect(reply).toEqual({ status: 400, body: { errors: [{ message, status: false }] } });
+  } else {
+    expect(reply.status).toBe(200);
+    expect(reply.body).not.toHaveProperty('data');
+    expect(reply.body.errors[0]).toMatchObject({ message, locations: expect.any(Array) });
+  }
+}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../../tools/freepbx-sim/testing.ts';
 import { provisioningMarker } from '../../../src/modules/pbx/freepbx/freepbx-driver.ts';
-import { account, createDriverHarness, rejection, DRIVER_RELOAD_DELAY_MS, type Sim } from '../../support/freepbx-driver-harness.ts';
+import { account, API_VERSIONS, createDriverHarness, rejection, DRIVER_RELOAD_DELAY_MS, type Sim } from '../../support/freepbx-driver-harness.ts';
 
-describe('FreePBX driver: accounts against the simulator', () => {
+describe.each(API_VERSIONS)('FreePBX driver: accounts against the simulator (api %i)', (apiVersion) => {
   let sim: Sim;
   beforeAll(async () => {
-    sim = await startSimulator({ reloadDelayMs: DRIVER_RELOAD_DELAY_MS });
+    sim = await startSimulator({ reloadDelayMs: DRIVER_RELOAD_DELAY_MS, apiVersion });
   });
   beforeEach(() => sim.reset());
   afterAll(() => sim.stop());
@@ -26,7 +26,8 @@ describe('FreePBX driver: accounts against the simulator', () => {
     const { driver } = createDriverHarness(sim);
     await driver.createAccount(account('1000'));
     await driver.createAccount(account('1000'));
-    expect(sim.counters().operations).toMatchObject({ addExtension: 2, fetchExtension: 1, updateExtension: 2 });
+    // Each create: add (or "in use" + ownership check), update, and a read-back after each write.
+    expect(sim.counters().operations).toMatchObject({ addExtension: 2, fetchExtension: 4, updateExtension: 2 });
     await driver.applyChanges();
     expect(sim.state.liveSecret('1000')).toBe(account('1000').secret);
   });
@@ -64,6 +65,18 @@ describe('FreePBX driver: accounts against the simulator', () => {
     await driver.applyChanges();
     expect(sim.state.liveSecret('1000')).toBe('second-secret-bbbb');
     expect(sim.state.extensions()[0]).toMatchObject({ name: 'Renamed', email: 'u1000@example.test', umEnable: false, vmEnable: false });
+  });
+
+  it('an update sends every field we own, so FreePBX\'s delete-and-re-create leaves the extension as the create made it', async () => {
+    const { driver } = createDriverHarness(sim);
+    await driver.createAccount(account('1000', 'first-secret-aaaa'));
+    const { secret: _first, changedAt: _a, ...created } = sim.state.extensions()[0]!;
+    await driver.updateAccount(account('1000', 'second-secret-bbbb'));
+    const { secret, changedAt: _b, ...updated } = sim.state.extensions()[0]!;
+    expect(secret).toBe('second-secret-bbbb');
+    expect(updated).toEqual(created);
+    expect(updated).toMatchObject({ umEnable: false, vmEnable: false, outboundCid: '', emergencyCid: '', tech: 'pjsip' });
+    expect(sim.counters().welcomeEmailsSent).toBe(0);
   });
 
   it('updateAccount re-creates an extension that disappeared from the PBX', async () => {

@@ -1,11 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PbxAccount, PbxDriver } from '../pbx-driver.ts';
 import { applyChanges } from './freepbx.apply.ts';
 import { freepbxErrors } from './freepbx.errors.ts';
+import { createExtensionCalls, provisioningMarker } from './freepbx.extensions.ts';
+import { explainMissingFrameworkField } from './freepbx.framework.ts';
 import { createGqlClient } from './freepbx.gql-client.ts';
 import { freepbxMessages, operations } from './freepbx.operations.ts';
 import { createTokenManager } from './freepbx.token-manager.ts';
+
+export { provisioningMarker };
 
 export interface FreepbxDriverOptions {
   /** e.g. `https://pbx.example.com` (no trailing `/admin`). */
@@ -22,29 +25,11 @@ export interface FreepbxDriverOptions {
   fetch?: typeof fetch;
 }
 
-type Payload = { status?: boolean; message?: string };
-type FetchedExtension = { user?: { name?: string | null; extPassword?: string | null } | null };
-
-const sameSecret = (a: string, b: string) => {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-};
-
-/**
- * The caller-ID name an extension carries between addExtension and updateExtension. It is derived from the
- * account's secret, so nobody else's extension can carry it: finding it after a crash between the two calls
- * proves the half-made extension is ours to finish (instead of leaving an orphan and moving on).
- */
-export function provisioningMarker(account: Pick<PbxAccount, 'secret'>): string {
-  return `provisioning-${createHash('sha256').update(`voip-onboarding-api:${account.secret}`).digest('hex').slice(0, 24)}`;
-}
-
 /**
  * PBX driver for FreePBX 16/17 through its GraphQL API (see docs/freepbx-api.md). An extension is ours when
  * its current SIP secret is the one we hold for the account (a finished earlier attempt) or its name is our
  * provisioning marker (an attempt that crashed between add and update). Anything else is someone else's and
- * is never overwritten.
+ * is never overwritten. Every add and update is read back before it counts (freepbx.extensions.ts).
  */
 export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -59,51 +44,30 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
     logger,
     configSecrets: [options.clientSecret, options.apiToken].filter((value): value is string => Boolean(value)),
   });
-
-  /** Every field we own, sent on each update because updateExtension resets whatever is left out (§2). */
-  const ownedFields = (account: PbxAccount) => ({
-    extensionId: account.extension,
-    name: account.displayName,
-    email: account.email,
-    tech: 'pjsip',
-    umEnable: false,
-    vmEnable: false,
-  });
+  const extensions = createExtensionCalls(gql);
 
   async function isOurs(account: PbxAccount): Promise<boolean> {
-    const fetched = await gql.request<FetchedExtension>({
-      field: 'fetchExtension',
-      query: operations.fetchExtension,
-      variables: { extensionId: account.extension },
-      secrets: [account.secret],
-    });
+    const found = await extensions.find(account);
     // Deleted since the add said "in use": not ours to claim; the job retries with a fresh add.
-    if (!fetched.ok) throw freepbxErrors.rejected(`FreePBX fetchExtension ${account.extension}: ${fetched.message}`, true);
-    const current = fetched.data.user?.extPassword;
-    if (typeof current === 'string' && sameSecret(current, account.secret)) return true;
-    return fetched.data.user?.name === provisioningMarker(account);
+    if (!found) throw freepbxErrors.rejected(`FreePBX extension ${account.extension} vanished after "in use"`, true);
+    return extensions.sameSecret(found.user?.extPassword, account.secret) || found.user?.name === provisioningMarker(account);
   }
 
   async function update(account: PbxAccount): Promise<'updated' | 'missing'> {
-    const result = await gql.request<Payload>({
-      field: 'updateExtension',
-      query: operations.updateExtension,
-      variables: { input: { ...ownedFields(account), extPassword: account.secret } },
-      secrets: [account.secret],
-    });
-    if (result.ok) return 'updated';
-    if (result.message === freepbxMessages.missingOnUpdate) return 'missing';
-    throw freepbxErrors.rejected(`FreePBX updateExtension ${account.extension}: ${result.message}`);
+    const result = await extensions.update(account);
+    if (!result.ok) {
+      if (result.message === freepbxMessages.missingOnUpdate) return 'missing';
+      throw freepbxErrors.rejected(`FreePBX updateExtension ${account.extension}: ${result.message}`);
+    }
+    await extensions.readBack(account, 'updateExtension');
+    return 'updated';
   }
 
   async function createAccount(account: PbxAccount): Promise<void> {
-    const added = await gql.request<Payload>({
-      field: 'addExtension',
-      query: operations.addExtension,
-      variables: { input: { ...ownedFields(account), name: provisioningMarker(account) } },
-      secrets: [account.secret],
-    });
-    if (!added.ok) {
+    const added = await extensions.add(account);
+    if (added.ok) {
+      await extensions.readBack(account, 'addExtension');
+    } else {
       if (added.message === freepbxMessages.licence) throw freepbxErrors.rejected(`FreePBX refused extension ${account.extension}: licence limit reached`);
       if (added.message !== freepbxMessages.inUse) throw freepbxErrors.rejected(`FreePBX addExtension ${account.extension}: ${added.message}`);
       if (!(await isOurs(account))) throw freepbxErrors.extensionTaken(account.extension);
@@ -129,11 +93,7 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
       logger.info({ extension: account.extension }, 'FreePBX extension updated');
     },
     async deleteAccount(extension) {
-      const result = await gql.request<Payload>({
-        field: 'deleteExtension',
-        query: operations.deleteExtension,
-        variables: { input: { extensionId: extension } },
-      });
+      const result = await extensions.remove(extension);
       if (!result.ok && result.message !== freepbxMessages.missingOnUpdate) {
         throw freepbxErrors.rejected(`FreePBX deleteExtension ${extension}: ${result.message}`);
       }
@@ -142,10 +102,11 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
     applyChanges: () => applyChanges({ gql, logger, applyTimeoutMs: options.applyTimeoutMs, applyPollIntervalMs: options.applyPollIntervalMs }),
     async checkHealth() {
       try {
-        const result = await gql.request<Payload>({ field: 'fetchNeedReload', query: operations.fetchNeedReload });
+        const result = await gql.request<{ message?: string }>({ field: 'fetchNeedReload', query: operations.fetchNeedReload });
         return { ok: true, detail: `FreePBX reachable at ${baseUrl}${result.ok && result.data.message ? ` (${result.data.message})` : ''}` };
       } catch (error) {
-        return { ok: false, detail: error instanceof Error ? error.message : 'FreePBX check failed' };
+        const explained = await explainMissingFrameworkField(gql, error);
+        return { ok: false, detail: explained instanceof Error ? explained.message : 'FreePBX check failed' };
       }
     },
     async close() {},

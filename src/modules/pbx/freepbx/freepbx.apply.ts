@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { PbxError } from '../pbx-driver.ts';
 import { freepbxErrors } from './freepbx.errors.ts';
+import { explainMissingFrameworkField } from './freepbx.framework.ts';
 import type { GqlClient } from './freepbx.gql-client.ts';
 import { freepbxMessages, operations } from './freepbx.operations.ts';
 
@@ -13,15 +14,16 @@ const UNKNOWN_LIMIT = 3;
  * Apply Config (§3): ONE `doreload`, then `fetchApiStatus` until Executed, Failed or the deadline. Transient
  * failures while polling are polled through (never a second reload: it would rewrite all Asterisk config
  * again); a reload stuck in Processing (FreePBX/api#15) ends at the deadline. Callers serialise and coalesce.
+ * A framework older than 17 has no doreload at all: that fails at once, not retryably (freepbx.framework.ts).
  */
 export async function applyChanges(args: { gql: GqlClient; logger: Logger; applyTimeoutMs: number; applyPollIntervalMs: number }) {
   const started = Date.now();
   const deadline = started + args.applyTimeoutMs;
-  const reload = await args.gql.request<{ transaction_id?: string | null }>({
-    field: 'doreload',
-    query: operations.doreload,
-    variables: { input: {} },
-  });
+  const reload = await args.gql
+    .request<{ transaction_id?: string | null }>({ field: 'doreload', query: operations.doreload })
+    .catch(async (error: unknown) => {
+      throw await explainMissingFrameworkField(args.gql, error);
+    });
   if (!reload.ok) throw freepbxErrors.applyFailed(`FreePBX doreload refused: ${reload.message}`);
   const txnId = reload.data.transaction_id;
   if (!txnId) throw freepbxErrors.applyFailed('FreePBX doreload returned no transaction id');

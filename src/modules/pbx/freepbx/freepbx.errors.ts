@@ -22,9 +22,20 @@ export const freepbxErrors = {
       message: `FreePBX extension ${extension} already exists and was not created by this service`,
       retryable: false,
     }),
-  applyFailed: (message: string) => new PbxError({ kind: 'apply_failed', message, retryable: true }),
+  applyFailed: (message: string, retryable = true) => new PbxError({ kind: 'apply_failed', message, retryable }),
   applyTimeout: (message: string) => new PbxError({ kind: 'apply_timeout', message, retryable: true }),
 };
+
+/**
+ * A GraphQL "Cannot query field … on type Mutation/Query": the field is absent from the schema this token
+ * sees. Usually a missing scope; for the Apply Config fields it can also be a framework older than 17
+ * (see freepbx.framework.ts), which is why callers can tell this error apart.
+ */
+export class MissingFieldError extends PbxError {
+  constructor(message: string) {
+    super({ kind: 'auth', message, retryable: false });
+  }
+}
 
 /** Network-level failures of fetch (refused, reset, DNS, timeout) as a retryable `unavailable`. */
 export function networkError(what: string, error: unknown): PbxError {

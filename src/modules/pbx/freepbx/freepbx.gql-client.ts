@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { freepbxErrors, networkError, redact } from './freepbx.errors.ts';
+import { freepbxErrors, MissingFieldError, networkError, redact } from './freepbx.errors.ts';
 import type { TokenManager } from './freepbx.token-manager.ts';
 
 /**
@@ -15,7 +15,14 @@ export interface GqlClient {
 
 type Body = { data?: Record<string, unknown> | null; errors?: Array<{ message?: unknown; status?: unknown }> } | null;
 
-const isAccessDenied = (text: string) => text.includes('access_denied');
+/**
+ * The PBX refused our bearer token (§8). api 16: HTTP 401 `access_denied`. api 17: the OAuthServerException
+ * escapes the GraphQL route and the framework's Whoops JSON handler answers HTTP 500 naming the exception
+ * class (`League\OAuth2\Server\Exception\OAuthServerException`), without the string `access_denied`.
+ * A 500 naming neither is a plain server fault.
+ */
+const isRefusedToken = (status: number, text: string) =>
+  status === 401 || (status >= 500 && (text.includes('access_denied') || text.includes('OAuthServerException')));
 
 /** GraphQL request errors that mean our token lacks a scope (the field is absent from the schema). */
 const missingField = /^Cannot query field "[^"]+" on type "(Mutation|Query)"/;
@@ -50,7 +57,7 @@ export function createGqlClient(args: {
       const what = `FreePBX ${field}`;
       let token = await args.tokens.get();
       let reply = await post(token, query, variables, what);
-      const denied = () => reply.status === 401 || (reply.status >= 500 && isAccessDenied(reply.text));
+      const denied = () => isRefusedToken(reply.status, reply.text);
       if (denied() && args.tokens.canRenew) {
         args.logger.warn({ operation: field, status: reply.status }, 'FreePBX refused the access token; fetching a new one');
         args.tokens.invalidate(token);
@@ -59,9 +66,15 @@ export function createGqlClient(args: {
       }
       const clean = (text: string) => redact(text, [...args.configSecrets, token, ...secrets]);
       if (denied()) {
+        args.tokens.invalidate(token);
+        // Retryable: the PBX's OAuth keys or the application may be fixed while the job waits.
         throw args.tokens.canRenew
-          ? freepbxErrors.auth(`${what}: FreePBX refused a freshly issued access token (HTTP ${reply.status})`, true)
-          : freepbxErrors.auth(`${what}: FreePBX refused the fixed API token (expired?); configure client credentials instead`);
+          ? freepbxErrors.auth(
+              `${what}: FreePBX refused a freshly issued access token (HTTP ${reply.status}): a credentials problem on the PBX; ` +
+                'check that the API application of FREEPBX_CLIENT_ID still exists with the scopes gql:core gql:framework',
+              true,
+            )
+          : freepbxErrors.auth(`${what}: FreePBX refused the fixed API token (HTTP ${reply.status}; expired?); configure FREEPBX_CLIENT_ID and FREEPBX_CLIENT_SECRET instead`);
       }
       if (reply.status >= 500) throw freepbxErrors.unavailable(`${what}: HTTP ${reply.status}`);
 
@@ -79,7 +92,7 @@ export function createGqlClient(args: {
       const first = body?.errors?.[0];
       const message = typeof first?.message === 'string' ? first.message : '';
       if (missingField.test(message)) {
-        throw freepbxErrors.auth(`${what}: the API application lacks a scope (needs gql:core and gql:framework): ${clean(message)}`);
+        throw new MissingFieldError(`${what}: the API application lacks a scope (needs gql:core and gql:framework): ${clean(message)}`);
       }
       // api 16: HTTP 400 and `status: false`, for both failed payloads and request errors; tell them apart
       // by the caller's interpretation of the message. api 17: request errors are HTTP 200 with errors[].

@@ -12,14 +12,20 @@ export const operations = {
   fetchExtension: `query FetchExtension($extensionId: ID) {
   fetchExtension(extensionId: $extensionId) { status message extensionId user { name extPassword } }
 }`,
-  doreload: `mutation Doreload($input: doreloadInput!) {
-  doreload(input: $input) { status message transaction_id }
+  // No variable: its type doreloadInput is missing on an older framework too, and FreePBX api 16 reports only
+  // the first error ("Unknown type"), which would hide the "Cannot query field" that says what is wrong.
+  doreload: `mutation Doreload {
+  doreload(input: {}) { status message transaction_id }
 }`,
   fetchApiStatus: `query FetchApiStatus($txnId: ID!) {
   fetchApiStatus(txnId: $txnId) { status message details }
 }`,
   fetchNeedReload: `query FetchNeedReload {
   fetchNeedReload { status message }
+}`,
+  /** Valid on every framework that has the API (only fields both have): tells a missing scope from an old one. */
+  probeApiStatus: `query ProbeApiStatus {
+  fetchApiStatus(txnId: "0") { message }
 }`,
 } as const;
 
@@ -28,5 +34,6 @@ export const freepbxMessages = {
   inUse: 'This device id is already in use',
   licence: 'Can not add extension beyond the extensions license limit',
   missingOnUpdate: 'Extension does not exists.',
+  missingOnFetch: 'Extension does not exists',
   unknownTransaction: 'Sorry unable to fetch the status',
 } as const;

@@ -52,6 +52,10 @@ export function createTokenManager(args: {
     if (response.status === 401 || body?.error === 'invalid_client') {
       throw freepbxErrors.auth('FreePBX refused the client credentials (invalid_client): check FREEPBX_CLIENT_ID and FREEPBX_CLIENT_SECRET');
     }
+    // api 16 refuses scopes the application may not use here; api 17 grants any scope that exists (§8).
+    if (body?.error === 'invalid_scope') {
+      throw freepbxErrors.auth(`FreePBX refused the scopes "${SCOPE}" (invalid_scope): give the API application of FREEPBX_CLIENT_ID the scopes gql:core and gql:framework (or gql)`);
+    }
     if (!response.ok || typeof body?.access_token !== 'string') {
       const code = typeof body?.error === 'string' ? body.error.replace(/[^a-z_]/gi, '') : 'unexpected response';
       throw freepbxErrors.auth(`FreePBX token request failed: HTTP ${response.status} ${code}`);
