@@ -9,6 +9,7 @@ import { ProblemSchema } from './shared/schemas.ts';
 import { AppError } from './shared/errors.ts';
 import { registerApiDocs } from './modules/docs/api-docs.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
+import { registerMetricsRoutes, routeLabel } from './modules/metrics/metrics.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerOnboardingRoutes } from './modules/onboarding/onboarding.routes.ts';
 import { registerSipAccountRoutes } from './modules/sip-accounts/sip-accounts.routes.ts';
@@ -39,9 +40,11 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   app.addSchema(ProblemSchema);
   installErrorHandlers(app);
   installSecurityHeaders(app);
+  if (deps.metrics) registerMetricsRoutes(app, { metrics: deps.metrics, token: config.metrics.token });
   await app.register(rateLimit, {
     global: false,
     ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis, nameSpace: 'voip-onboarding-api:rate-limit:', skipOnError: true } : {}),
+    onExceeded: (request) => deps.metrics?.http.rateLimited(routeLabel(request)),
     errorResponseBuilder: (_request, context) =>
       new AppError({
         status: 429,

@@ -10,10 +10,14 @@ import { createMail } from './modules/mail/create-mail.ts';
 import type { MailTransport } from './modules/mail/mail-transport.ts';
 import type { MailWorkerOptions } from './modules/mail/mail-worker.ts';
 import { createRegisterUser } from './modules/onboarding/onboarding.usecases.ts';
+import { createMetrics } from './modules/metrics/metrics.ts';
+import { countSignUps } from './modules/onboarding/sign-up-metrics.ts';
 import { createPbxDriver } from './modules/pbx/create-pbx-driver.ts';
+import { instrumentPbxDriver } from './modules/pbx/instrumented-driver.ts';
 import type { PbxDriver } from './modules/pbx/pbx-driver.ts';
 import { createProvisioningQueue } from './modules/provisioning-jobs/provisioning-queue.ts';
 import { createProvisioningWorker } from './modules/provisioning-jobs/provisioning-worker.ts';
+import { createQueueDepthReader } from './modules/provisioning-jobs/queue-depth.ts';
 import type { WorkerOptions } from './modules/provisioning-jobs/worker-options.ts';
 import { createProvisioningLinkUseCases } from './modules/provisioning/provisioning-links.usecases.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
@@ -44,8 +48,11 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   const encryptionKey = config.credentialsEncryptionKey;
   const database =
     overrides.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
-  const driver = overrides.driver ?? createPbxDriver({ config, logger });
   const { db } = database;
+  // Recorders go to the parts that record, each through a port of its own (see modules/metrics/metrics.ts).
+  const metrics = config.metrics.enabled ? createMetrics({ readQueueDepth: createQueueDepthReader({ db }), logger }) : undefined;
+  const pbxDriver = overrides.driver ?? createPbxDriver({ config, logger });
+  const driver = metrics ? instrumentPbxDriver(pbxDriver, metrics.pbx) : pbxDriver;
 
   const hasher = createPasswordHasher({ concurrency: config.passwordHashConcurrency });
   const tokens = createAccessTokens({
@@ -61,6 +68,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     driver,
     accounts: createAccountProvisioning({ db, encryptionKey, extensionRange: config.extensionRange, watch }),
     logger: logger.child({ component: 'provisioning' }),
+    metrics: metrics?.provisioning,
     options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
   });
   const queue = createProvisioningQueue({ db, kick: worker.kick });
@@ -73,12 +81,12 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   });
 
   const rateLimitRedis = config.rateLimitRedisUrl ? createRateLimitRedis({ url: config.rateLimitRedisUrl, logger }) : undefined;
-  const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs }) : undefined;
+  const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs, metrics: metrics?.accountCache }) : undefined;
   await accountCache?.start();
 
   const sipAccounts = createSipAccountUseCases({ db, encryptionKey, sip: config.sip, extensionRange: config.extensionRange, queue, watch, cache: accountCache });
   const useCases = {
-    registerUser: createRegisterUser({ db, hasher, sipAccounts, kickProvisioning: queue.kick, provisionWaitMs: config.provisionWaitMs, logger }),
+    registerUser: countSignUps(createRegisterUser({ db, hasher, sipAccounts, kickProvisioning: queue.kick, provisionWaitMs: config.provisionWaitMs, logger }), metrics?.signUps),
     loginUser: createLoginUser({ users: createUsersRepository({ db }), hasher, tokens }),
     sipAccounts,
     secretRotation: createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
@@ -102,6 +110,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     logger,
     database,
     driver,
+    metrics,
     worker,
     /** `mail.enqueue(tx, …)` inside a transaction, then `mail.kick()`; started with the provisioning worker. */
     mail,

@@ -38,6 +38,13 @@ export const configSchema = Type.Object({
   HOST: Type.String({ default: '0.0.0.0', description: 'Address the HTTP server listens on.' }),
   PORT: whole(0, 65535, 8000, 'Port the HTTP server listens on.'),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'pino log level: fatal, error, warn, info, debug, trace or silent.', 'info'),
+  METRICS_ENABLED: oneOf(['true', 'false'], 'false: no GET /metrics and nothing recorded.', 'true'),
+  METRICS_TOKEN: Type.Optional(Type.String({
+    pattern: '^\\S{16,}$',
+    secret: true,
+    problem: 'must be at least 16 characters without spaces (e.g. `openssl rand -hex 32`)',
+    description: 'Bearer token GET /metrics requires (Authorization: Bearer …). Unset: /metrics answers only requests from loopback that came through no proxy.',
+  })),
   DATA_DIR: Type.String({ default: './data', description: 'Directory for the embedded database and generated keys.' }),
   DATABASE_URL: url('postgres-url', 'PostgreSQL URL (postgres://…). When unset, the embedded PGlite database in DATA_DIR is used.', { secret: true }),
   DATABASE_POOL_SIZE: whole(1, 200, 10, 'Connections in the PostgreSQL pool.'),

@@ -30,6 +30,7 @@ function toConfig(values: ConfigValues, problems: string[]) {
     host: values.HOST,
     port: values.PORT,
     logLevel: values.LOG_LEVEL,
+    metrics: { enabled: values.METRICS_ENABLED === 'true', token: values.METRICS_TOKEN },
     dataDir: path.resolve(values.DATA_DIR),
     databaseUrl: values.DATABASE_URL,
     databasePoolSize: values.DATABASE_POOL_SIZE,

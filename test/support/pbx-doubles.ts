@@ -8,6 +8,7 @@ export function createScriptedPbx(options: { needsApply?: boolean; applyMs?: num
   const live = new Map<string, string>();
   const calls: { method: string; extension: string }[] = [];
   let failure: (() => PbxError | undefined) | undefined;
+  let applyFailure: (() => PbxError | undefined) | undefined;
   let gate: Promise<void> | undefined;
   let applies = 0;
   let appliesRunning = 0;
@@ -41,6 +42,8 @@ export function createScriptedPbx(options: { needsApply?: boolean; applyMs?: num
       maxAppliesRunning = Math.max(maxAppliesRunning, appliesRunning);
       try {
         await new Promise((resolve) => setTimeout(resolve, options.applyMs ?? 30));
+        const error = applyFailure?.();
+        if (error) throw error;
       } finally {
         appliesRunning -= 1;
       }
@@ -65,6 +68,10 @@ export function createScriptedPbx(options: { needsApply?: boolean; applyMs?: num
     failWith(next: (() => PbxError | undefined) | undefined) {
       failure = next;
     },
+    /** Every Apply Config fails (after its usual time) while `next` returns an error. */
+    failApplyWith(next: (() => PbxError | undefined) | undefined) {
+      applyFailure = next;
+    },
     /** PBX calls wait until the returned function is called. */
     hold(): () => void {
       let release!: () => void;
@@ -79,3 +86,4 @@ export function createScriptedPbx(options: { needsApply?: boolean; applyMs?: num
 
 export const pbxDown = () => new PbxError({ kind: 'unavailable', retryable: true, message: 'connect ECONNREFUSED 127.0.0.1:1' });
 export const pbxRefuses = () => new PbxError({ kind: 'rejected', retryable: false, message: 'Can not add extension beyond the extensions license limit' });
+export const applyFails = () => new PbxError({ kind: 'apply_failed', retryable: true, message: 'Apply Config ended in state Failed' });

@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.ts';
 import { retryWhileDatabaseUnavailable } from '../../db/retry-while-unavailable.ts';
 import type { PbxDriver } from '../pbx/pbx-driver.ts';
 import type { AccountProvisioning } from './account-provisioning.port.ts';
+import type { ProvisioningMetrics } from './provisioning-metrics.port.ts';
 import { createApplyCoalescer } from './apply-coalescer.ts';
 import { decideOutcome, recordOutcome } from './job-outcome.ts';
 import { createJobsRepository } from './jobs.repository.ts';
@@ -18,11 +19,12 @@ import { defaultWorkerOptions, type WorkerOptions } from './worker-options.ts';
  * every instance (apply-coalescer.ts). Several instances may run workers on one PostgreSQL; everything they
  * share lives in the database.
  */
-export function createProvisioningWorker({ db, driver, accounts, logger, options = {} }: {
+export function createProvisioningWorker({ db, driver, accounts, logger, options = {}, metrics }: {
   db: Database;
   driver: PbxDriver;
   accounts: AccountProvisioning;
   logger: Logger;
+  metrics?: ProvisioningMetrics;
   options?: Partial<WorkerOptions>;
 }) {
   const settings = { ...defaultWorkerOptions, ...options };
@@ -46,6 +48,7 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
     const decision = decideOutcome({ job, result, error, maxAttempts: settings.maxAttempts, backoff: settings.backoff });
     // The PBX part is done: a lost connection must not leave the job claimed until its lease runs out (fenced, so safe to repeat).
     const recorded = await retryWhileDatabaseUnavailable(() => recordOutcome({ db, accounts, workerId, job, decision }), { keepTrying: () => running });
+    metrics?.jobRecorded(recorded?.action ?? 'lease_lost');
     if (recorded?.action === 'retry') {
       if (!(error instanceof Error && error.name === 'PbxError')) logger.error({ err: error, jobId: job.id }, 'Provisioning job crashed');
       logger.warn({ jobId: job.id, extension: job.extension, attempt: job.attempts, delayMs: recorded.delayMs, error: recorded.error }, 'PBX call failed; will retry');

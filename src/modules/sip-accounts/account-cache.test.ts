@@ -69,4 +69,18 @@ describe('account cache', () => {
     cache.set('u1', entry(), cache.beginRead());
     expect(cache.get('u1')).toBeDefined();
   });
+
+  it('reports every lookup as a hit, a miss, or a bypass while change notices are down', async () => {
+    const { database, handlers } = fakeDatabase();
+    const lookups: string[] = [];
+    const cache = createAccountCache({ database, logger: pino({ level: 'silent' }), metrics: { cacheLookup: (result) => lookups.push(result) } });
+    await cache.start();
+    handlers.onReady();
+    cache.get('u1');
+    cache.set('u1', entry(), cache.beginRead());
+    cache.get('u1');
+    handlers.onReset();
+    cache.get('u1');
+    expect(lookups).toEqual(['miss', 'hit', 'bypass']);
+  });
 });

@@ -11,11 +11,13 @@ import type { SipCredentials } from './sip-credentials.ts';
  * is dropped. While the listening connection is down, notifications may be lost: the cache then empties and
  * is bypassed until listening works again. The TTL only bounds memory held by idle entries.
  */
-export function createAccountCache({ database, logger, maxEntries = 10_000, ttlMs = 60_000 }: {
+export function createAccountCache({ database, logger, maxEntries = 10_000, ttlMs = 60_000, metrics }: {
   database: Pick<DatabaseHandle, 'listen'>;
   logger: Logger;
   maxEntries?: number;
   ttlMs?: number;
+  /** Counts every lookup: a hit, a miss, or a bypass while change notices are down. */
+  metrics?: { cacheLookup(result: 'hit' | 'miss' | 'bypass'): void };
 }) {
   const entries = new LRUCache<string, SipCredentials>({ max: maxEntries, ttl: ttlMs });
   let trusted = false;
@@ -59,7 +61,9 @@ export function createAccountCache({ database, logger, maxEntries = 10_000, ttlM
     },
 
     get(userId: string): SipCredentials | undefined {
-      return trusted ? entries.get(userId) : undefined;
+      const found = trusted ? entries.get(userId) : undefined;
+      metrics?.cacheLookup(found ? 'hit' : trusted ? 'miss' : 'bypass');
+      return found;
     },
 
     /** Call before reading the database; pass the token to `set` with what was read. */
