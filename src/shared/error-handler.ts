@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError, validationFailedError, type AppError, type FieldError } from './errors.ts';
+import { redactUrl } from './logger.ts';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -11,6 +12,9 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_body',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed_body',
 };
+
+/** The request's path as an answer may show it: no query, no provisioning token (a capability). */
+const publicPath = (request: FastifyRequest) => redactUrl(request.url.split(/[?#]/, 1)[0]!);
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: {
   status: number;
@@ -28,7 +32,7 @@ function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: {
       status: problem.status,
       detail: problem.detail,
       code: problem.code,
-      instance: request.url.split('?')[0]?.replace(/\/provisioning\/[^/]+/, '/provisioning/[redacted]'),
+      instance: publicPath(request),
       request_id: request.id,
       ...problem.extra,
     });
@@ -73,6 +77,6 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, { status: 404, code: 'not_found', title: 'Not found', detail: `No route ${request.method} ${request.url.split('?')[0]}` }),
+    sendProblem(reply, request, { status: 404, code: 'not_found', title: 'Not found', detail: `No route ${request.method} ${publicPath(request)}` }),
   );
 }

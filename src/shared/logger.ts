@@ -21,7 +21,7 @@ export const REDACT_PATHS = [
 ];
 
 export function redactUrl(url: string): string {
-  return url.replace(/\/provisioning\/[^/?#]+/g, '/provisioning/[redacted]').replace(/([?&](?:token|access_token)=)[^&#]*/g, '$1[redacted]');
+  return url.replace(/\/provisioning\/+[^/?#]+/gi, '/provisioning/[redacted]').replace(/([?&](?:token|access_token)=)[^&#]*/g, '$1[redacted]');
 }
 
 // Query strings of these routes are user input next to credentials and capabilities (a password or token
