@@ -76,6 +76,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
       publicBaseUrl: config.provisioning.publicBaseUrl,
       ttlSeconds: config.provisioning.linkTtlSeconds,
       mode: config.provisioning.linkMode,
+      linksPerAccount: config.provisioning.linksPerAccount,
     }),
     formatOptions: {
       ...(config.provisioning.acrobitsCloudId ? { acrobits: { cloudId: config.provisioning.acrobitsCloudId } } : {}),

@@ -83,6 +83,16 @@ describe('POST /sip/provisioning-links', () => {
     expect(lifetime).toBeLessThanOrEqual(601_000);
   });
 
+  it('keeps at most PROVISIONING_LINKS_PER_ACCOUNT (5) unused links per account: a new one revokes the oldest', async () => {
+    const { bearer } = await newUser(service);
+    const made = [];
+    for (let i = 0; i < 7; i++) made.push(await createLink(service, bearer));
+    const pages = await Promise.all(made.map(({ path }) => fetchAs(service, path, { accept: 'text/html' })));
+    expect(pages.map((page) => page.statusCode)).toEqual([404, 404, 200, 200, 200, 200, 200]);
+    expect((await fetchAs(service, made[0]!.path, LINPHONE)).statusCode).toBe(404);
+    expect((await fetchAs(service, made[6]!.path, LINPHONE)).statusCode).toBe(200);
+  });
+
   it('stores only the hash of the token', async () => {
     const { bearer } = await newUser(service);
     const { token } = await createLink(service, bearer);

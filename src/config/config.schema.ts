@@ -93,6 +93,7 @@ export const configSchema = Type.Object({
   }),
   PROVISIONING_LINK_MODE: oneOf(['once', 'device'], 'once: a link is used up by its first Linphone fetch; device: the first Linphone fetch binds it to that device (User-Agent and address), which may fetch again until expiry.', 'once'),
   PROVISIONING_ACCEPT_LEGACY_LINPHONE: trueOrFalse('true: a link fetch with no Accept header at all also counts as Linphone and uses the link up (liblinphone 5.1, e.g. Debian\'s linphonec, sends no X-Linphone-Provisioning). Weaker against link scanners.'),
+  PROVISIONING_LINKS_PER_ACCOUNT: whole(1, 100, 5, 'Unused provisioning links an account may hold at once; a new link revokes the oldest unused one beyond it.'),
   PROVISIONING_RATE_LIMIT_PER_MINUTE: whole(1, 1_000_000, 10, 'Requests per minute and client address on the public /provisioning/{token} routes.'),
   ACROBITS_CLOUD_ID: Type.Optional(Type.String({
     pattern: '^[A-Za-z0-9]+\\*?$',

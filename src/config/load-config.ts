@@ -60,6 +60,7 @@ function toConfig(values: ConfigValues, problems: string[]) {
       /** Also treat a fetch without any Accept header as Linphone's (old liblinphone sends no X-Linphone-Provisioning). */
       acceptLegacyLinphone: values.PROVISIONING_ACCEPT_LEGACY_LINPHONE === 'true',
       rateLimitPerMinute: values.PROVISIONING_RATE_LIMIT_PER_MINUTE,
+      linksPerAccount: values.PROVISIONING_LINKS_PER_ACCOUNT,
       acrobitsCloudId: values.ACROBITS_CLOUD_ID,
       sessionTalkProviderId: values.SESSIONTALK_PROVIDER_ID,
     },

@@ -22,12 +22,14 @@ export interface CreatedLink {
   deepLink: string;
 }
 
-export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl, ttlSeconds, mode }: {
+export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl, ttlSeconds, mode, linksPerAccount = 5 }: {
   db: Database;
   sipAccounts: Pick<SipAccountUseCases, 'getCredentials'>;
   publicBaseUrl: string;
   ttlSeconds: number;
   mode: ProvisioningLinkMode;
+  /** Unused links an account may hold at once; a new one revokes the oldest beyond it. */
+  linksPerAccount?: number;
 }) {
   const links = createProvisioningLinksRepository({ db });
   const accounts = createSipAccountsRepository({ db });
@@ -43,6 +45,8 @@ export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl,
       const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
       await links.deleteExpired(account.id);
       await links.insert({ sipAccountId: account.id, tokenHash: sha256Hex(token), secretVersion: account.secretVersion, mode, expiresAt });
+      // The owner asking for a link is never refused; a leaked bearer token cannot pile up live capabilities.
+      await links.revokeOldestUnused(account.id, linksPerAccount);
       const url = publicUrlOf(token);
       return { url, expiresAt, qrPngUrl: `${url}/qr.png`, qrSvgUrl: `${url}/qr.svg`, deepLink: `linphone-config:${url}` };
     },
