@@ -73,7 +73,12 @@ export const configSchema = Type.Object({
   AUTH_RATE_LIMIT_PER_MINUTE: whole(1, 1_000_000, 30, 'Requests per minute and client address on each /auth route.'),
   RATE_LIMIT_REDIS_URL: url('redis-url', 'Redis URL (redis://…) where every instance counts rate limits together. Unset: each instance counts in memory.', { secret: true }),
   BODY_LIMIT_BYTES: whole(1024, 10 * 1024 * 1024, 16384, 'Largest request body accepted.'),
-  TRUST_PROXY: trueOrFalse('true when behind a reverse proxy that sets X-Forwarded-For (client addresses for rate limits).'),
+  TRUST_PROXY: Type.String({
+    format: 'trust-proxy',
+    default: 'false',
+    problem: 'must be false, true, a hop count (e.g. 1) or a comma-separated list of proxy addresses or CIDRs (e.g. 10.0.0.1,192.168.0.0/16)',
+    description: 'Which X-Forwarded-For hops to believe for client addresses (rate limits, login throttle): false; a hop count (1: the one proxy in front); or the trusted proxies\' addresses or CIDRs, comma-separated. true trusts every hop, so any client can forge its address (kept for compatibility; a warning says so).',
+  }),
   FREEPBX_HOST: url('http-url', 'Base URL of FreePBX, e.g. https://pbx.example.com (selects the FreePBX driver).'),
   FREEPBX_CLIENT_ID: Type.Optional(Type.String({ description: 'FreePBX API machine-to-machine application client id.' })),
   FREEPBX_CLIENT_SECRET: Type.Optional(Type.String({ secret: true, description: 'FreePBX API application client secret.' })),

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseDuration, parseEncryptionKey, parseRange } from './config.formats.ts';
+import { parseDuration, parseEncryptionKey, parseRange, parseTrustProxy } from './config.formats.ts';
 import type { ConfigValues } from './config.schema.ts';
 import { pbxSettings } from './pbx-settings.ts';
 import { readEnv } from './read-env.ts';
@@ -51,7 +51,8 @@ function toConfig(values: ConfigValues, problems: string[]) {
     authRateLimitPerMinute: values.AUTH_RATE_LIMIT_PER_MINUTE,
     rateLimitRedisUrl: values.RATE_LIMIT_REDIS_URL,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
-    trustProxy: values.TRUST_PROXY === 'true',
+    /** Fastify's trustProxy: false, true (every hop), a hop count, or the trusted proxies' addresses and CIDRs. */
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
     provisioning: {
       /** No trailing slash. */
       publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
