@@ -6,6 +6,8 @@ import { createAccessTokens } from './modules/auth/access-tokens.ts';
 import { createAuthenticate } from './modules/auth/authenticate.ts';
 import { createLoginUser } from './modules/auth/auth.usecases.ts';
 import { createPasswordHasher } from './modules/auth/password-hasher.ts';
+import { createLoginThrottle } from './modules/auth/login-throttle.ts';
+import { createMemoryCounters, createRedisCounters } from './modules/auth/login-throttle.counters.ts';
 import { createRegisterUser } from './modules/onboarding/onboarding.usecases.ts';
 import { createPbxDriver } from './modules/pbx/create-pbx-driver.ts';
 import type { PbxDriver } from './modules/pbx/pbx-driver.ts';
@@ -62,10 +64,16 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs }) : undefined;
   await accountCache?.start();
 
+  // Counted where the rate limits are: in Redis when configured (every instance together), else here.
+  const loginThrottle = createLoginThrottle({
+    counters: rateLimitRedis ? createRedisCounters(rateLimitRedis) : createMemoryCounters(),
+    options: config.loginThrottle,
+    logger,
+  });
   const sipAccounts = createSipAccountUseCases({ db, encryptionKey, sip: config.sip, extensionRange: config.extensionRange, queue, watch, cache: accountCache });
   const useCases = {
     registerUser: createRegisterUser({ db, hasher, sipAccounts, kickProvisioning: queue.kick, provisionWaitMs: config.provisionWaitMs, logger }),
-    loginUser: createLoginUser({ db, hasher, tokens }),
+    loginUser: createLoginUser({ db, hasher, tokens, throttle: loginThrottle }),
     sipAccounts,
     secretRotation: createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
   };

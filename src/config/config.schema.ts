@@ -71,7 +71,9 @@ export const configSchema = Type.Object({
   PROVISIONING_JOB_LEASE_MS: whole(1_000, 3_600_000, 120000, 'How long a provisioning job (or the Apply Config) stays claimed by a worker that stopped answering (killed) before another worker takes it over.'),
   PASSWORD_HASH_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'Password hashes computed at once; more wait their turn. Default: CPU cores.' })),
   AUTH_RATE_LIMIT_PER_MINUTE: whole(1, 1_000_000, 30, 'Requests per minute and client address on each /auth route.'),
-  RATE_LIMIT_REDIS_URL: url('redis-url', 'Redis URL (redis://…) where every instance counts rate limits together. Unset: each instance counts in memory.', { secret: true }),
+  LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR: whole(1, 1_000_000, 50, 'Failed logins an account takes per hour from all addresses together; past it, each address that already failed at that account this hour waits for the hour to end (a fresh address still gets its attempt).'),
+  LOGIN_FAILURES_BEFORE_DELAY: whole(1, 1000, 5, 'Failed logins in a row from one address at one account before each next attempt waits 1 s, doubling up to 15 min; a success from that address clears it.'),
+  RATE_LIMIT_REDIS_URL: url('redis-url', 'Redis URL (redis://…) where every instance counts rate limits and failed logins together. Unset: each instance counts in memory.', { secret: true }),
   BODY_LIMIT_BYTES: whole(1024, 10 * 1024 * 1024, 16384, 'Largest request body accepted.'),
   TRUST_PROXY: Type.String({
     format: 'trust-proxy',

@@ -50,6 +50,10 @@ function toConfig(values: ConfigValues, problems: string[]) {
     passwordHashConcurrency: values.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
     authRateLimitPerMinute: values.AUTH_RATE_LIMIT_PER_MINUTE,
     rateLimitRedisUrl: values.RATE_LIMIT_REDIS_URL,
+    loginThrottle: {
+      failuresPerAccountPerHour: values.LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR,
+      failuresBeforeDelay: values.LOGIN_FAILURES_BEFORE_DELAY,
+    },
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
     /** Fastify's trustProxy: false, true (every hop), a hop count, or the trusted proxies' addresses and CIDRs. */
     trustProxy: parseTrustProxy(values.TRUST_PROXY),

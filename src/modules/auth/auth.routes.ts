@@ -24,7 +24,7 @@ export function registerAuthRoutes(app: FastifyInstance, { loginUser, rateLimitP
     handler: async (request) => {
       const email = request.body.email ?? request.body.username;
       if (!email) throw validationFailedError([{ field: 'email', message: 'is required' }]);
-      const { accessToken } = await loginUser({ email, password: request.body.password });
+      const { accessToken } = await loginUser({ email, password: request.body.password, clientAddress: request.ip });
       return { access_token: accessToken, token_type: 'bearer' as const, expires_in: tokenLifetimeSeconds };
     },
   });
