@@ -42,7 +42,9 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     requestTimeout: 60_000,
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // No type coercion: `"display_name": false` is a 422, not the text "false". Nothing needs it: every path
+    // parameter is text and no route reads a typed query string (a form's fields are text too).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   });
 
   if (config.trustProxy === true) {
