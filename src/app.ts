@@ -19,6 +19,15 @@ import { registerCredentialFormatRoutes } from './modules/provisioning/credentia
 
 export const API_VERSION = '0.1.0';
 
+/**
+ * Fastify's trustProxy for TRUST_PROXY. A hop count trusts the nearest N hops whoever they are (proxy-addr's
+ * hop index), so the client address is the one the outermost of our proxies saw; Fastify's own number option
+ * trusts no hop at all, which would count every client behind the proxy as one.
+ */
+function trustProxyOption(trustProxy: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trustProxy === 'number' ? (_address, hop) => hop < trustProxy : trustProxy;
+}
+
 /** Builds the HTTP app around ready-made dependencies. Never listens: main.ts does, tests use inject(). */
 export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   const { config } = deps;
@@ -29,14 +38,19 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimitBytes,
     // Long enough that any made-up provisioning token gets the same 404 as an unknown one, not a 414.
     routerOptions: { maxParamLength: 1024 },
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // No type coercion: `"display_name": false` is a 422, not the text "false". Nothing needs it: every path
+    // parameter is text and no route reads a typed query string (a form's fields are text too).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   });
 
+  if (config.trustProxy === true) {
+    deps.logger.warn('TRUST_PROXY=true believes every X-Forwarded-For hop: any client can pick the address its rate limits count against. Set the hop count (e.g. TRUST_PROXY=1) or the proxies\' addresses instead.');
+  }
   app.addSchema(ProblemSchema);
   installErrorHandlers(app);
   installSecurityHeaders(app);

@@ -9,6 +9,8 @@ import { createPasswordHasher } from './modules/auth/password-hasher.ts';
 import { createMail } from './modules/mail/create-mail.ts';
 import type { MailTransport } from './modules/mail/mail-transport.ts';
 import type { MailWorkerOptions } from './modules/mail/mail-worker.ts';
+import { createLoginThrottle } from './modules/auth/login-throttle.ts';
+import { createMemoryCounters, createRedisCounters } from './modules/auth/login-throttle.counters.ts';
 import { createRegisterUser } from './modules/onboarding/onboarding.usecases.ts';
 import { createMetrics } from './modules/metrics/metrics.ts';
 import { countSignUps } from './modules/onboarding/sign-up-metrics.ts';
@@ -84,10 +86,16 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs, metrics: metrics?.accountCache }) : undefined;
   await accountCache?.start();
 
+  // Counted where the rate limits are: in Redis when configured (every instance together), else here.
+  const loginThrottle = createLoginThrottle({
+    counters: rateLimitRedis ? createRedisCounters(rateLimitRedis) : createMemoryCounters(),
+    options: config.loginThrottle,
+    logger,
+  });
   const sipAccounts = createSipAccountUseCases({ db, encryptionKey, sip: config.sip, extensionRange: config.extensionRange, queue, watch, cache: accountCache });
   const useCases = {
     registerUser: countSignUps(createRegisterUser({ db, hasher, sipAccounts, kickProvisioning: queue.kick, provisionWaitMs: config.provisionWaitMs, logger }), metrics?.signUps),
-    loginUser: createLoginUser({ users: createUsersRepository({ db }), hasher, tokens }),
+    loginUser: createLoginUser({ users: createUsersRepository({ db }), hasher, tokens, throttle: loginThrottle }),
     sipAccounts,
     secretRotation: createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
   };
@@ -98,6 +106,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
       publicBaseUrl: config.provisioning.publicBaseUrl,
       ttlSeconds: config.provisioning.linkTtlSeconds,
       mode: config.provisioning.linkMode,
+      linksPerAccount: config.provisioning.linksPerAccount,
     }),
     formatOptions: {
       ...(config.provisioning.acrobitsCloudId ? { acrobits: { cloudId: config.provisioning.acrobitsCloudId } } : {}),

@@ -67,6 +67,14 @@ describe('POST /auth/login', () => {
     expect(response.statusCode).toBe(422);
     expect(response.json().errors).toEqual([{ field: 'email', message: 'is required' }]);
   });
+
+  it('answers a NUL byte or another control character in the form field username with 422, not a 500', async () => {
+    for (const username of ['alice\u0000@example.com', '\u0000', 'bob\u001b@example.com']) {
+      const response = await login({ username, password: GOOD_PASSWORD }, true);
+      expect(response.statusCode).toBe(422);
+      expect(response.json()).toMatchObject({ code: 'validation_failed', errors: [{ field: 'username' }] });
+    }
+  });
 });
 
 describe('access tokens', () => {
@@ -115,5 +123,26 @@ describe('access tokens', () => {
     expect((await credentials(await sign(claims(userId).setIssuer('someone-else')))).statusCode).toBe(401);
     expect((await credentials(await sign(claims(userId).setAudience('someone-else')))).statusCode).toBe(401);
     expect((await credentials(await sign(claims(userId)))).statusCode).toBe(200);
+  });
+
+  it('refuses a correctly signed token whose sub is not a user id with 401, never a 500', async () => {
+    for (const subject of ['not-a-uuid', "1' or '1'='1", '00000000-0000-0000-0000-00000000000g', '']) {
+      const forged = await claims(subject).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(key);
+      for (const url of ['/auth/me', '/sip/credentials', '/sip/credentials/linphone-xml']) {
+        const response = await file.service.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${forged}` } });
+        expect(response.statusCode).toBe(401);
+        expect(response.json().code).toBe('not_authenticated');
+      }
+    }
+  });
+
+  it('refuses a token issued in the future beyond a few seconds of clock skew', async () => {
+    const { token } = await registerAndLogin(file.service.app);
+    const userId = await userIdOf(token);
+    const now = Math.floor(Date.now() / 1000);
+    const issuedAt = (iat: number) => claims(userId).setIssuedAt(iat).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(now + 3600).sign(key);
+    expect((await credentials(await issuedAt(now + 3600))).statusCode).toBe(401);
+    expect((await credentials(await issuedAt(now + 60))).statusCode).toBe(401);
+    expect((await credentials(await issuedAt(now + 2))).statusCode).toBe(200);
   });
 });

@@ -36,12 +36,21 @@ describe('POST /auth/register', () => {
     ['a password over 256 characters', { email: 'x@example.com', password: 'x'.repeat(257) }, 'password'],
     ['an unknown field', { email: 'x@example.com', password: GOOD_PASSWORD, is_admin: true }, 'is_admin'],
     ['a display name with control characters', { email: 'x@example.com', password: GOOD_PASSWORD, display_name: 'a\nb' }, 'display_name'],
+    ['a display name with U+FFFE', { email: 'x@example.com', password: GOOD_PASSWORD, display_name: 'Eve\uFFFE' }, 'display_name'],
+    ['a display name with U+FFFF', { email: 'x@example.com', password: GOOD_PASSWORD, display_name: '\uFFFFEve' }, 'display_name'],
+    ['a display name with a lone high surrogate', { email: 'x@example.com', password: GOOD_PASSWORD, display_name: 'Eve \uD83D' }, 'display_name'],
+    ['a display name with a lone low surrogate', { email: 'x@example.com', password: GOOD_PASSWORD, display_name: '\uDE00 Eve' }, 'display_name'],
   ])('answers 422 validation_failed naming the field for %s', async (_case, payload, field) => {
     const response = await register(payload);
     expect(response.statusCode).toBe(422);
     const body = response.json();
     expect(body.code).toBe('validation_failed');
     expect(body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('accepts a display name with accents, CJK and an emoji (a surrogate pair)', async () => {
+    const response = await register({ email: uniqueEmail(), password: GOOD_PASSWORD, display_name: 'Zoë 東京 😀' });
+    expect(response.statusCode).toBe(201);
   });
 
   it('accepts a 128-character passphrase with no composition rules', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestService, GOOD_PASSWORD, serviceForThisFile, uniqueEmail } from './support/test-service.ts';
+import { createTestService, GOOD_PASSWORD, registerAndLogin, serviceForThisFile, uniqueEmail } from './support/test-service.ts';
 
 const file = serviceForThisFile({ env: { AUTH_RATE_LIMIT_PER_MINUTE: '3', BODY_LIMIT_BYTES: '2048' } });
 
@@ -68,6 +68,38 @@ describe('HTTP hygiene', () => {
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json()).toMatchObject({ status: 404, code: 'not_found', title: 'Not found' });
+  });
+
+  it('never echoes a provisioning token in a 404, whatever the path looks like', async () => {
+    const token = 'Tk' + 'x'.repeat(41);
+    for (const url of [`/provisioning/${token}/nope`, `/provisioning//${token}`, `/Provisioning/${token}`, `/provisioning/${token}/qr.png/more?t=${token}`]) {
+      const response = await file.service.app.inject(url);
+      expect(response.statusCode).toBe(404);
+      expect(response.body).not.toContain(token);
+      expect(response.json().instance).toContain('/provisioning/[redacted]');
+    }
+  });
+
+  it('sends Cache-Control: no-store on every answer of /auth, /sip and /provisioning, errors included, and not on /healthz', async () => {
+    const { app } = file.service;
+    const { token, register } = await registerAndLogin(app, { email: uniqueEmail('nostore') });
+    const bearer = { authorization: `Bearer ${token}` };
+    const answers = [
+      register,
+      await app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'bad' } }),
+      await app.inject({ method: 'POST', url: '/auth/login', payload: { email: uniqueEmail(), password: GOOD_PASSWORD }, remoteAddress: '192.0.2.77' }),
+      await app.inject({ method: 'GET', url: '/auth/me', headers: bearer }),
+      await app.inject({ method: 'GET', url: '/auth/me' }),
+      await app.inject({ method: 'GET', url: '/sip/credentials', headers: bearer }),
+      await app.inject({ method: 'GET', url: '/sip/credentials/rotation', headers: bearer }),
+      await app.inject({ method: 'GET', url: '/sip/credentials/sip-uri', headers: bearer }),
+      await app.inject({ method: 'GET', url: '/sip/credentials/nope', headers: bearer }),
+      await app.inject({ method: 'POST', url: '/sip/provisioning-links', headers: bearer }),
+      await app.inject({ method: 'GET', url: `/provisioning/${'A'.repeat(43)}` }),
+    ];
+    expect(answers.map((answer) => answer.statusCode)).toEqual([201, 422, 401, 200, 401, 200, 200, 200, 422, 201, 404]);
+    for (const answer of answers) expect(answer.headers['cache-control']).toBe('no-store');
+    expect((await app.inject('/healthz')).headers['cache-control']).toBeUndefined();
   });
 
   it('refuses a body over the limit with a 413 problem', async () => {

@@ -6,6 +6,9 @@ import { queryRows } from '../src/db/database.ts';
 import { sha256Hex } from '../src/shared/crypto.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { createTestService, registerAndLogin, type TestService } from './support/test-service.ts';
+import { createProvisioningLinkUseCases } from '../src/modules/provisioning/provisioning-links.usecases.ts';
+import { alice } from './support/sample-credentials.ts';
+import { LPCONFIG_SCHEMA_PATH, runXmllint } from './support/xmllint.ts';
 
 // jsqr is CommonJS typed as an ES module: under NodeNext its default import is `module.exports`.
 const jsQR = jsQRModule.default;
@@ -80,6 +83,16 @@ describe('POST /sip/provisioning-links', () => {
     expect(lifetime).toBeLessThanOrEqual(601_000);
   });
 
+  it('keeps at most PROVISIONING_LINKS_PER_ACCOUNT (5) unused links per account: a new one revokes the oldest', async () => {
+    const { bearer } = await newUser(service);
+    const made = [];
+    for (let i = 0; i < 7; i++) made.push(await createLink(service, bearer));
+    const pages = await Promise.all(made.map(({ path }) => fetchAs(service, path, { accept: 'text/html' })));
+    expect(pages.map((page) => page.statusCode)).toEqual([404, 404, 200, 200, 200, 200, 200]);
+    expect((await fetchAs(service, made[0]!.path, LINPHONE)).statusCode).toBe(404);
+    expect((await fetchAs(service, made[6]!.path, LINPHONE)).statusCode).toBe(200);
+  });
+
   it('stores only the hash of the token', async () => {
     const { bearer } = await newUser(service);
     const { token } = await createLink(service, bearer);
@@ -127,6 +140,39 @@ describe('GET /provisioning/{token}', () => {
     const again = await fetchAs(service, path, LINPHONE);
     expect(again.statusCode).toBe(404);
     expect(again.body).not.toContain(password);
+  });
+
+  it('serves valid XML for a stored display name XML cannot carry (U+FFFE, U+FFFF, lone surrogates), from the API and from a link', async () => {
+    const { bearer } = await newUser(service, 'placeholder');
+    const me = (await service.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${bearer}` } })).json<{ id: string }>();
+    // Stored before the edge refused such names (the schema now answers 422).
+    await database.handle.db.execute(sql`update users set display_name = ${'Eve\uFFFE\uFFFF \uD83D x \uDE00 😀'} where id = ${me.id}`);
+    const file = await service.app.inject({ method: 'GET', url: '/sip/credentials/linphone-xml', headers: { authorization: `Bearer ${bearer}` } });
+    expect(file.statusCode).toBe(200);
+    const { path } = await createLink(service, bearer);
+    const fetched = await fetchAs(service, path, LINPHONE);
+    expect(fetched.statusCode).toBe(200);
+    for (const xml of [file.body, fetched.body]) {
+      expect(xml).toContain('"Eve\uFFFD\uFFFD \uFFFD x \uFFFD 😀"');
+      expect((await runXmllint(['--noout', '--schema', LPCONFIG_SCHEMA_PATH], xml)).status).toBe(0);
+    }
+  });
+
+  it('never uses a link up when rendering its XML fails', async () => {
+    const { bearer } = await newUser(service);
+    const { token, path } = await createLink(service, bearer);
+    const broken = createProvisioningLinkUseCases({
+      db: database.handle.db,
+      // Values no XML can carry, as a corrupt row or a bug upstream would hand over.
+      sipAccounts: { getCredentials: async () => ({ ...alice, password: 'nul\u0000byte' }) },
+      publicBaseUrl: 'https://voip.example.com',
+      ttlSeconds: 600,
+      mode: 'once',
+    });
+    await expect(broken.fetchLinphoneConfig({ token, deviceFingerprint: 'phone' })).rejects.toThrow(RangeError);
+    const retried = await fetchAs(service, path, LINPHONE);
+    expect(retried.statusCode).toBe(200);
+    expect(retried.body).toContain('<config');
   });
 
   it('lets a browser, link scanner or chat preview open the link without using it up', async () => {

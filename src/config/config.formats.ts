@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { FormatRegistry } from '@sinclair/typebox';
 
 /**
@@ -40,6 +41,33 @@ export function parseEncryptionKey(value: string): Buffer {
   return key;
 }
 
+/** Names Fastify's trustProxy (proxy-addr) knows for whole ranges. */
+const TRUSTED_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrCidr(entry: string): boolean {
+  if (TRUSTED_RANGE_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+/**
+ * `false`, `true` (every hop: compatibility only), a hop count (`1`: the one proxy in front of us), or a comma
+ * list of trusted proxy addresses, CIDRs or proxy-addr range names — the forms Fastify's `trustProxy` takes.
+ */
+export function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    if (Number(value) > 100) throw new RangeError('hop count');
+    return Number(value);
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (!entries.every(isAddressOrCidr)) throw new RangeError('not a list of addresses');
+  return entries;
+}
+
 const parses = (parse: (value: string) => unknown) => (value: string) => {
   try {
     parse(value);
@@ -59,4 +87,5 @@ FormatRegistry.Set('extension-range', parses(parseRange));
 FormatRegistry.Set('encryption-key', parses(parseEncryptionKey));
 // One address, optionally with a display name: `a@b.example` or `Name <a@b.example>`.
 FormatRegistry.Set('mail-from', (value) => /^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(value.trim()));
+FormatRegistry.Set('trust-proxy', parses(parseTrustProxy));
 FormatRegistry.Set('32-bytes', (value) => Buffer.byteLength(value) >= 32);

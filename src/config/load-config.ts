@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseDuration, parseEncryptionKey, parseRange } from './config.formats.ts';
+import { parseDuration, parseEncryptionKey, parseRange, parseTrustProxy } from './config.formats.ts';
 import type { ConfigValues } from './config.schema.ts';
 import { pbxSettings } from './pbx-settings.ts';
 import { readEnv } from './read-env.ts';
@@ -51,8 +51,13 @@ function toConfig(values: ConfigValues, problems: string[]) {
     passwordHashConcurrency: values.PASSWORD_HASH_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
     authRateLimitPerMinute: values.AUTH_RATE_LIMIT_PER_MINUTE,
     rateLimitRedisUrl: values.RATE_LIMIT_REDIS_URL,
+    loginThrottle: {
+      failuresPerAccountPerHour: values.LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR,
+      failuresBeforeDelay: values.LOGIN_FAILURES_BEFORE_DELAY,
+    },
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
-    trustProxy: values.TRUST_PROXY === 'true',
+    /** Fastify's trustProxy: false, true (every hop), a hop count, or the trusted proxies' addresses and CIDRs. */
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
     provisioning: {
       /** No trailing slash. */
       publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
@@ -61,6 +66,7 @@ function toConfig(values: ConfigValues, problems: string[]) {
       /** Also treat a fetch without any Accept header as Linphone's (old liblinphone sends no X-Linphone-Provisioning). */
       acceptLegacyLinphone: values.PROVISIONING_ACCEPT_LEGACY_LINPHONE === 'true',
       rateLimitPerMinute: values.PROVISIONING_RATE_LIMIT_PER_MINUTE,
+      linksPerAccount: values.PROVISIONING_LINKS_PER_ACCOUNT,
       acrobitsCloudId: values.ACROBITS_CLOUD_ID,
       sessionTalkProviderId: values.SESSIONTALK_PROVIDER_ID,
     },

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { connectionFailureCode } from '../db/connection-errors.ts';
 import { isAppError, validationFailedError, type AppError, type FieldError } from './errors.ts';
+import { redactUrl } from './logger.ts';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 /** Seconds a client should wait before retrying while the database is unreachable: a restart takes a few. */
@@ -14,6 +15,9 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_body',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed_body',
 };
+
+/** The request's path as an answer may show it: no query, no provisioning token (a capability). */
+const publicPath = (request: FastifyRequest) => redactUrl(request.url.split(/[?#]/, 1)[0]!);
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: {
   status: number;
@@ -31,7 +35,7 @@ function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: {
       status: problem.status,
       detail: problem.detail,
       code: problem.code,
-      instance: request.url.split('?')[0]?.replace(/\/provisioning\/[^/]+/, '/provisioning/[redacted]'),
+      instance: publicPath(request),
       request_id: request.id,
       ...problem.extra,
     });
@@ -89,6 +93,6 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, { status: 404, code: 'not_found', title: 'Not found', detail: `No route ${request.method} ${request.url.split('?')[0]}` }),
+    sendProblem(reply, request, { status: 404, code: 'not_found', title: 'Not found', detail: `No route ${request.method} ${publicPath(request)}` }),
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactUrl } from './logger.ts';
+import { createLogger, loggedUrl, redactUrl } from './logger.ts';
 
 function logLine(write: (logger: ReturnType<typeof createLogger>) => void): string {
   let line = '';
@@ -29,5 +29,24 @@ describe('logger redaction', () => {
   it('cuts provisioning tokens and token query parameters out of URLs', () => {
     expect(redactUrl('/provisioning/SECRETTOKEN/qr.png?x=1')).toBe('/provisioning/[redacted]/qr.png?x=1');
     expect(redactUrl('/a?token=SECRET&b=2')).toBe('/a?token=[redacted]&b=2');
+  });
+
+  it('drops the query string of /auth and /provisioning URLs, and only theirs', () => {
+    expect(loggedUrl('/auth/login?password=hunter22')).toBe('/auth/login');
+    expect(loggedUrl('/provisioning/SECRETTOKEN/qr.png?x=1')).toBe('/provisioning/[redacted]/qr.png');
+    expect(loggedUrl('/sip/credentials?x=1')).toBe('/sip/credentials?x=1');
+  });
+
+  it('logs a PostgreSQL error without the value it quotes or its detail, through a chain of causes', () => {
+    const pgError = Object.assign(new Error('invalid input syntax for type uuid: "not-a-uuid-secret"'), {
+      code: '22P02', severity: 'ERROR', detail: 'Key (email)=(owner@example.com) already exists.',
+    });
+    const queryError = Object.assign(new Error('Failed query: select 1 where id = $1\nparams: not-a-uuid-secret'), { query: 'select 1 where id = $1', params: ['not-a-uuid-secret'] });
+    const outer = new Error('request failed', { cause: Object.assign(queryError, { cause: pgError }) });
+    const line = logLine((logger) => logger.error({ err: outer }, 'x'));
+    expect(line).toContain('invalid input syntax for type uuid');
+    expect(line).toContain('params: [redacted]');
+    expect(line).not.toContain('not-a-uuid-secret');
+    expect(line).not.toContain('owner@example.com');
   });
 });

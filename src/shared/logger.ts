@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { serializeError } from './log-error.ts';
 
 /**
  * Every field that may hold a secret is censored at the top level of a log line and inside the objects we
@@ -20,7 +21,16 @@ export const REDACT_PATHS = [
 ];
 
 export function redactUrl(url: string): string {
-  return url.replace(/\/provisioning\/[^/?#]+/g, '/provisioning/[redacted]').replace(/([?&](?:token|access_token)=)[^&#]*/g, '$1[redacted]');
+  return url.replace(/\/provisioning\/+[^/?#]+/gi, '/provisioning/[redacted]').replace(/([?&](?:token|access_token)=)[^&#]*/g, '$1[redacted]');
+}
+
+// Query strings of these routes are user input next to credentials and capabilities (a password or token
+// sent in a URL by mistake): the path alone is logged.
+const QUERY_DROPPED_UNDER = /^\/(auth|provisioning)(\/|\?|$)/;
+
+/** The URL as logged: no provisioning token, no token parameter, and no query at all under /auth and /provisioning. */
+export function loggedUrl(url: string): string {
+  return redactUrl(QUERY_DROPPED_UNDER.test(url) ? url.replace(/[?#][\s\S]*$/, '') : url);
 }
 
 export function createLogger({ level, destination }: { level: string; destination?: DestinationStream }): Logger {
@@ -31,11 +41,13 @@ export function createLogger({ level, destination }: { level: string; destinatio
       serializers: {
         req: (request: { method: string; url: string; id?: string; ip?: string }) => ({
           method: request.method,
-          url: redactUrl(request.url),
+          url: loggedUrl(request.url),
           requestId: request.id,
           remoteAddress: request.ip,
         }),
-        err: pino.stdSerializers.err,
+        // Database errors carry their query's parameters (hashes, emails): never logged, causes included.
+        err: serializeError,
+        error: serializeError,
       },
     },
     destination,

@@ -38,12 +38,21 @@ export function computeSecurityHeaders(): Record<string, string> {
   return headers;
 }
 
-/** Security headers (with a CSP under which /docs and /redoc work) and the request id on every answer. */
+// Every answer under these holds a secret (a token, a SIP secret, a link) or personal data (an email, a
+// name), errors included: no cache on the way may keep it.
+const PRIVATE_PREFIXES = /^\/(auth|sip|provisioning)(\/|\?|$)/;
+
+/**
+ * Security headers (with a CSP under which /docs and /redoc work) and the request id on every answer, and
+ * `Cache-Control: no-store` on every answer of the private routes. Set before routing, so problem answers
+ * (401, 404, 422, 429…) carry them too.
+ */
 export function installSecurityHeaders(app: FastifyInstance): void {
   const headers = computeSecurityHeaders();
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
     reply.header('x-request-id', request.id);
+    if (PRIVATE_PREFIXES.test(request.url)) reply.header('cache-control', 'no-store');
     done();
   });
 }

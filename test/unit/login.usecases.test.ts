@@ -13,6 +13,7 @@ function loginWith(users: UserRow[]) {
       verifyAgainstDummy: async () => (calls.push('dummy'), false),
     },
     tokens: { issue: async (userId) => `token-for-${userId}` },
+    throttle: { check: async () => ({ allowed: true }) as never, recordFailure: async () => {}, recordSuccess: async () => {} },
   });
   return { loginUser, calls };
 }
@@ -22,19 +23,19 @@ const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: {
 describe('login', () => {
   it('issues a token for the right password, the email matched without regard to case or spaces', async () => {
     const { loginUser } = loginWith([alice]);
-    expect(await loginUser({ email: ' alice@example.com ', password: 'right' })).toEqual({ accessToken: 'token-for-u1' });
+    expect(await loginUser({ email: ' alice@example.com ', password: 'right', clientAddress: '192.0.2.1' })).toEqual({ accessToken: 'token-for-u1' });
   });
 
   it('answers a wrong password and an unknown email alike, and spends a hash on both', async () => {
     const { loginUser, calls } = loginWith([alice]);
-    expect(await codeOf(loginUser({ email: 'alice@example.com', password: 'wrong' }))).toBe('invalid_credentials');
-    expect(await codeOf(loginUser({ email: 'nobody@example.com', password: 'right' }))).toBe('invalid_credentials');
+    expect(await codeOf(loginUser({ email: 'alice@example.com', password: 'wrong', clientAddress: '192.0.2.1' }))).toBe('invalid_credentials');
+    expect(await codeOf(loginUser({ email: 'nobody@example.com', password: 'right', clientAddress: '192.0.2.1' }))).toBe('invalid_credentials');
     expect(calls).toEqual(['verify', 'dummy']);
   });
 
   it('refuses a deactivated user only after the password is proven, so it reveals nothing to a guesser', async () => {
     const { loginUser } = loginWith([{ ...alice, isActive: false }]);
-    expect(await codeOf(loginUser({ email: 'alice@example.com', password: 'wrong' }))).toBe('invalid_credentials');
-    expect(await codeOf(loginUser({ email: 'alice@example.com', password: 'right' }))).toBe('user_inactive');
+    expect(await codeOf(loginUser({ email: 'alice@example.com', password: 'wrong', clientAddress: '192.0.2.1' }))).toBe('invalid_credentials');
+    expect(await codeOf(loginUser({ email: 'alice@example.com', password: 'right', clientAddress: '192.0.2.1' }))).toBe('user_inactive');
   });
 });

@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 
 const ALGORITHM = 'HS256';
+/** How far a token's clocks may disagree with ours: expiry, and an issue time in the future. */
+const CLOCK_TOLERANCE_MS = 5_000;
+// Every token we issue names a user by id; anything else is not ours, even when correctly signed.
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * HS256 access tokens. Verification pins the algorithm (no `alg: none`, no RS/HS confusion) and requires
@@ -27,7 +31,7 @@ export function createAccessTokens({ secretKey, issuer, audience, lifetimeMinute
     allowedIss: issuer,
     allowedAud: audience,
     requiredClaims: ['sub', 'exp', 'iat', 'jti', 'iss', 'aud'],
-    clockTolerance: 5_000,
+    clockTolerance: CLOCK_TOLERANCE_MS,
     // A cached token is still checked for expiry on every use.
     cache: 10_000,
   });
@@ -39,8 +43,10 @@ export function createAccessTokens({ secretKey, issuer, audience, lifetimeMinute
     /** The user id of a valid token, or undefined for any invalid, tampered or expired one. */
     async verify(token: string): Promise<string | undefined> {
       try {
-        const payload = verifier(token) as { sub?: unknown };
-        return typeof payload.sub === 'string' ? payload.sub : undefined;
+        const payload = verifier(token) as { sub?: unknown; iat?: unknown };
+        // fast-jwt checks `iat` only against a maximum age: a token issued "in the future" is refused here.
+        if (typeof payload.iat !== 'number' || payload.iat * 1000 > Date.now() + CLOCK_TOLERANCE_MS) return undefined;
+        return typeof payload.sub === 'string' && USER_ID.test(payload.sub) ? payload.sub : undefined;
       } catch {
         return undefined;
       }

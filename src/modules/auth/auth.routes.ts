@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { problemResponses } from '../../shared/schemas.ts';
+import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
 import { validationFailedError } from '../../shared/errors.ts';
 import type { createLoginUser } from './auth.usecases.ts';
 import { LoginBody, TokenResponse } from './auth.schemas.ts';
@@ -17,14 +17,16 @@ export function registerAuthRoutes(app: FastifyInstance, { loginUser, rateLimitP
     schema: {
       tags: ['auth'],
       summary: 'Log in and get an access token',
-      description: 'JSON `{"email","password"}`, or the OAuth2 password form (`application/x-www-form-urlencoded`, `username` = email).',
+      description:
+        'JSON `{"email","password"}`, or the OAuth2 password form (`application/x-www-form-urlencoded`, `username` = email). ' +
+        '429 `rate_limited`: too many requests from this address; 429 `login_throttled`: too many failed logins for this account from this address (see Retry-After).',
       body: LoginBody,
-      response: { 200: TokenResponse, ...problemResponses(401, 403, 415, 422, 429) },
+      response: { 200: TokenResponse, ...problemResponses(...BODY_PROBLEMS, 401, 403, 422, 429) },
     },
     handler: async (request) => {
       const email = request.body.email ?? request.body.username;
       if (!email) throw validationFailedError([{ field: 'email', message: 'is required' }]);
-      const { accessToken } = await loginUser({ email, password: request.body.password });
+      const { accessToken } = await loginUser({ email, password: request.body.password, clientAddress: request.ip });
       return { access_token: accessToken, token_type: 'bearer' as const, expires_in: tokenLifetimeSeconds };
     },
   });

@@ -8,7 +8,8 @@ export const Password = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength:
 export const LoginBody = Type.Object(
   {
     email: Type.Optional(Email),
-    username: Type.Optional(Type.String({ maxLength: 254, description: 'OAuth2 password form: the email.' })),
+    // No control characters: the value is looked up in the database, which refuses a NUL byte outright.
+    username: Type.Optional(Type.String({ maxLength: 254, pattern: '^[^\\u0000-\\u001f\\u007f]*$', description: 'OAuth2 password form: the email.' })),
     password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
     grant_type: Type.Optional(Type.Literal('password')),
     scope: Type.Optional(Type.String({ maxLength: 1000 })),

@@ -1,18 +1,33 @@
 import type { UsersRepository } from '../users/users.repository.ts';
 import type { AccessTokens } from './access-tokens.ts';
-import { inactiveUserError, invalidCredentialsError } from './auth.errors.ts';
+import { inactiveUserError, invalidCredentialsError, loginThrottledError } from './auth.errors.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 
-export function createLoginUser({ users, hasher, tokens }: {
+export function createLoginUser({ users, hasher, tokens, throttle }: {
   users: Pick<UsersRepository, 'findByEmail'>;
   hasher: Pick<PasswordHasher, 'verify' | 'verifyAgainstDummy'>;
   tokens: Pick<AccessTokens, 'issue'>;
+  throttle: Pick<LoginThrottle, 'check' | 'recordFailure' | 'recordSuccess'>;
 }) {
-  return async function loginUser(input: { email: string; password: string }): Promise<{ accessToken: string }> {
-    const user = await users.findByEmail(input.email.trim());
+  return async function loginUser(input: { email: string; password: string; clientAddress: string }): Promise<{ accessToken: string }> {
+    const email = input.email.trim();
+    // Before any hash: a refused attempt costs nothing, and tells nothing about the password.
+    const verdict = await throttle.check(email, input.clientAddress);
+    if (!verdict.allowed) {
+      throw loginThrottledError({
+        detail: `Too many failed logins for this account; retry in ${verdict.retryAfterSeconds} s.`,
+        headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+      });
+    }
+    const user = await users.findByEmail(email);
     // Unknown emails cost a hash too, so response time does not reveal which emails are registered.
     const valid = user ? await hasher.verify(user.passwordHash, input.password) : await hasher.verifyAgainstDummy(input.password);
-    if (!user || !valid) throw invalidCredentialsError({ detail: 'The email or password is wrong.' });
+    if (!user || !valid) {
+      await throttle.recordFailure(email, input.clientAddress);
+      throw invalidCredentialsError({ detail: 'The email or password is wrong.' });
+    }
+    await throttle.recordSuccess(email, input.clientAddress);
     if (!user.isActive) throw inactiveUserError({ detail: 'This account has been deactivated.' });
     return { accessToken: await tokens.issue(user.id) };
   };

@@ -18,6 +18,8 @@ const REDOC_PAGE = `<!DOCTYPE html>
 /** OpenAPI generated from the route schemas; Swagger UI at /docs, ReDoc at /redoc, the document at /openapi.json. */
 export async function registerApiDocs(app: FastifyInstance, { version }: { version: string }): Promise<void> {
   await app.register(swagger, {
+    // Shared schemas keep their own name (`Problem`), so generated clients name their types after them.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { problemResponses } from '../../shared/schemas.ts';
+import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
 import { describeProvisioningError } from '../sip-accounts/provisioning-error-text.ts';
 import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.ts';
@@ -26,7 +26,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, { registerUser, s
         'Creates the user and allocates a SIP extension, then waits up to PROVISION_WAIT_MS for the PBX. ' +
         '`provisioning_status` is `active` when the extension is live, `pending` when the PBX is still working on it (it goes on in the background).',
       body: RegisterBody,
-      response: { 201: RegisteredUser, ...problemResponses(409, 413, 415, 422, 429, 503) },
+      response: { 201: RegisteredUser, ...problemResponses(...BODY_PROBLEMS, 409, 422, 429, 503) },
     },
     handler: async (request, reply) => {
       const { user, account, provisioningStatus } = await registerUser({

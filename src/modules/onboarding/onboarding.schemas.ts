@@ -2,8 +2,15 @@ import { Type } from '@sinclair/typebox';
 import { Timestamp } from '../../shared/schemas.ts';
 import { Email, Password } from '../auth/auth.schemas.ts';
 
-// Printable text only: it ends up in SIP headers and XML, where control characters break things.
-const DisplayName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]+$', examples: ['Alice Example'] });
+// Printable text only: it ends up in SIP headers and XML, where control characters break things, and
+// XML 1.0 cannot carry U+FFFE, U+FFFF or a lone surrogate at all (ajv matches with the `u` flag, so a
+// surrogate pair, e.g. an emoji, is one character outside the refused class).
+const DisplayName = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff\\ufffe\\uffff]+$',
+  examples: ['Alice Example'],
+});
 
 export const ProvisioningStatus = Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('failed'), Type.Literal('deleting')], {
   description: 'active: the SIP account is live on the PBX; pending: still being created (retried in the background); failed: gave up.',

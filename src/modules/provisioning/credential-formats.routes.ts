@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { problemResponses } from '../../shared/schemas.ts';
+import { Binary, mediaResponse, problemResponses } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
 import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.ts';
 import { credentialFormats, renderQrPng, renderQrSvg, type CredentialFormatName, type CredentialFormatOptions } from './formats/index.ts';
@@ -34,8 +34,10 @@ export function registerCredentialFormatRoutes(app: FastifyInstance, { sipAccoun
         '`sessiontalk`: `scloc:{"sipaccounts":[…]}`. `sip-uri`: `sip:user@domain`. Each holds the secret except `sip-uri`.',
       security: bearerSecurity,
       params: Type.Object({ format: literalUnion(FORMATS) }),
-      produces: ['application/xml', 'text/plain'],
-      response: { 200: Type.String(), ...problemResponses(401, 404, 409, 422) },
+      response: {
+        200: mediaResponse('The credentials in that format', { 'application/xml': Type.String(), 'text/plain': Type.String() }),
+        ...problemResponses(401, 404, 409, 422),
+      },
     },
     handler: async (request, reply) => {
       const format = request.params.format as CredentialFormatName;
@@ -50,8 +52,7 @@ export function registerCredentialFormatRoutes(app: FastifyInstance, { sipAccoun
       summary: 'QR code of a one-scan credential format',
       security: bearerSecurity,
       params: Type.Object({ format: literalUnion(SCANNABLE), image: literalUnion(['qr.png', 'qr.svg']) }),
-      produces: ['image/png', 'image/svg+xml'],
-      response: problemResponses(401, 404, 409, 422),
+      response: { 200: mediaResponse('The QR code', { 'image/png': Binary, 'image/svg+xml': Type.String() }), ...problemResponses(401, 404, 409, 422) },
     },
     handler: async (request, reply) => {
       const text = await render(await authenticate(request), request.params.format as CredentialFormatName);

@@ -13,6 +13,18 @@ export function createProvisioningLinksRepository({ db }: { db: Queryable }) {
       await db.delete(provisioningLinks).where(and(eq(provisioningLinks.sipAccountId, sipAccountId), lt(provisioningLinks.expiresAt, sql`now()`)));
     },
 
+    /**
+     * Keeps the account's `keep` newest unused links and revokes (deletes) older unused ones. Run after each
+     * insert: whatever the interleaving, the last statement to run sees every committed link.
+     */
+    async revokeOldestUnused(sipAccountId: string, keep: number): Promise<void> {
+      await db.execute(sql`
+        delete from provisioning_links where id in (
+          select id from provisioning_links
+          where sip_account_id = ${sipAccountId} and consumed_at is null and expires_at > now()
+          order by created_at desc, id desc offset ${keep})`);
+    },
+
     /** The user of a link that still works, without using it up (`fingerprint` null: an unused link only). */
     async findUsable(tokenHash: string, fingerprint: string | null = null): Promise<{ userId: string } | undefined> {
       const rows = await queryRows<{ userId: string }>(db, sql`

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { problemResponses, Timestamp } from '../../shared/schemas.ts';
+import { Binary, BODY_PROBLEMS, mediaResponse, problemResponses, Timestamp } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
 import { renderQrPng, renderQrSvg } from './formats/index.ts';
 import type { ProvisioningLinkUseCases } from './provisioning-links.usecases.ts';
@@ -52,7 +52,7 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
         'The link lives PROVISIONING_LINK_TTL and is used up only by a fetch carrying `X-Linphone-Provisioning` (Linphone sends it), ' +
         'so e-mail scanners and chat previews cannot burn it. It dies early when the SIP secret is rotated.',
       security: bearerSecurity,
-      response: { 201: ProvisioningLinkResponse, ...problemResponses(401, 404, 409) },
+      response: { 201: ProvisioningLinkResponse, ...problemResponses(...BODY_PROBLEMS, 401, 404, 409) },
     },
     handler: async (request, reply) => {
       const link = await provisioningLinks.createLink(await authenticate(request));
@@ -76,8 +76,10 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
         'With `X-Linphone-Provisioning` (or, with PROVISIONING_ACCEPT_LEGACY_LINPHONE, no Accept header): the Linphone XML, and the link is used up. Otherwise: a page telling the user to scan ' +
         'the link in Linphone; the link stays usable. Unknown, expired, used and superseded links all get the same 404.',
       params: TokenParams,
-      produces: ['application/xml', 'text/html'],
-      response: { 200: Type.String(), ...problemResponses(404, 429) },
+      response: {
+        200: mediaResponse('The Linphone XML (a Linphone fetch) or the page to scan (anyone else)', { 'application/xml': Type.String(), 'text/html': Type.String() }),
+        ...problemResponses(404, 429),
+      },
     },
     handler: async (request, reply) => {
       const { token } = request.params;
@@ -97,7 +99,12 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
   // reveal nothing the holder cannot already fetch, never use the link up, and vanish once it is used.
   router.get('/provisioning/:token/qr.png', {
     config: { rateLimit },
-    schema: { tags: ['provisioning'], summary: 'QR code (PNG) of the provisioning URL', params: TokenParams, produces: ['image/png'], response: problemResponses(404, 429) },
+    schema: {
+      tags: ['provisioning'],
+      summary: 'QR code (PNG) of the provisioning URL',
+      params: TokenParams,
+      response: { 200: mediaResponse('The QR code', { 'image/png': Binary }), ...problemResponses(404, 429) },
+    },
     handler: async (request, reply) => {
       await provisioningLinks.assertUnused(request.params.token);
       const png = await renderQrPng(provisioningLinks.publicUrlOf(request.params.token));
@@ -107,7 +114,12 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
 
   router.get('/provisioning/:token/qr.svg', {
     config: { rateLimit },
-    schema: { tags: ['provisioning'], summary: 'QR code (SVG) of the provisioning URL', params: TokenParams, produces: ['image/svg+xml'], response: problemResponses(404, 429) },
+    schema: {
+      tags: ['provisioning'],
+      summary: 'QR code (SVG) of the provisioning URL',
+      params: TokenParams,
+      response: { 200: mediaResponse('The QR code', { 'image/svg+xml': Type.String() }), ...problemResponses(404, 429) },
+    },
     handler: async (request, reply) => {
       await provisioningLinks.assertUnused(request.params.token);
       const svg = await renderQrSvg(provisioningLinks.publicUrlOf(request.params.token));

@@ -22,12 +22,14 @@ export interface CreatedLink {
   deepLink: string;
 }
 
-export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl, ttlSeconds, mode }: {
+export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl, ttlSeconds, mode, linksPerAccount = 5 }: {
   db: Database;
   sipAccounts: Pick<SipAccountUseCases, 'getCredentials'>;
   publicBaseUrl: string;
   ttlSeconds: number;
   mode: ProvisioningLinkMode;
+  /** Unused links an account may hold at once; a new one revokes the oldest beyond it. */
+  linksPerAccount?: number;
 }) {
   const links = createProvisioningLinksRepository({ db });
   const accounts = createSipAccountsRepository({ db });
@@ -43,6 +45,8 @@ export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl,
       const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
       await links.deleteExpired(account.id);
       await links.insert({ sipAccountId: account.id, tokenHash: sha256Hex(token), secretVersion: account.secretVersion, mode, expiresAt });
+      // The owner asking for a link is never refused; a leaked bearer token cannot pile up live capabilities.
+      await links.revokeOldestUnused(account.id, linksPerAccount);
       const url = publicUrlOf(token);
       return { url, expiresAt, qrPngUrl: `${url}/qr.png`, qrSvgUrl: `${url}/qr.svg`, deepLink: `linphone-config:${url}` };
     },
@@ -53,14 +57,20 @@ export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl,
      */
     async fetchLinphoneConfig({ token, deviceFingerprint }: { token: string; deviceFingerprint: string }): Promise<string> {
       const tokenHash = hashOf(token);
-      const link = tokenHash ? await links.consume(tokenHash, sha256Hex(deviceFingerprint)) : undefined;
-      if (!link) throw provisioningLinkInvalidError();
+      const fingerprint = sha256Hex(deviceFingerprint);
+      const found = tokenHash ? await links.findUsable(tokenHash, fingerprint) : undefined;
+      if (!tokenHash || !found) throw provisioningLinkInvalidError();
+      // Rendered before the link is used up, so a render that fails never costs the user their link.
       // The single-use token leaves the phone's config once applied: transient_provisioning.
-      const credentials = await sipAccounts.getCredentials(link.userId).catch((error: unknown) => {
+      const credentials = await sipAccounts.getCredentials(found.userId).catch((error: unknown) => {
         // The account changed in the instant since the link was checked: still the one answer.
         throw isAppError(error) ? provisioningLinkInvalidError() : error;
       });
-      return renderLinphoneXml(credentials, { transient: true });
+      const xml = renderLinphoneXml(credentials, { transient: true });
+      // The one statement that decides, so two phones racing for one link never both win. A rotation in
+      // between fails it (the link names the secret version), so the XML never holds a superseded secret.
+      if (!(await links.consume(tokenHash, fingerprint))) throw provisioningLinkInvalidError();
+      return xml;
     },
 
     /** Throws the invalid-link error unless the link is unused and works; never uses it up. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { problemResponses } from '../../shared/schemas.ts';
+import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
 import type { RotationState, SecretRotationUseCases } from './secret-rotation.usecases.ts';
 import { PENDING_RETRY_AFTER_SECONDS } from './account-status.ts';
@@ -34,7 +34,7 @@ export function registerSecretRotationRoutes(app: FastifyInstance, { rotation, a
         'GET /sip/credentials returns the new secret from the moment it is live; earlier provisioning links then stop working. ' +
         '502 `secret_rotation_refused` when the PBX refused the new secret for good (the old one stays live).',
       security: bearerSecurity,
-      response: { 200: RotationResponse, 202: RotationResponse, ...problemResponses(401, 404, 409, 502) },
+      response: { 200: RotationResponse, 202: RotationResponse, ...problemResponses(...BODY_PROBLEMS, 401, 404, 409, 502) },
     },
     handler: async (request, reply) => {
       const state = await rotation.rotateSecret(await authenticate(request));
