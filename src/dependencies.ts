@@ -12,6 +12,7 @@ import type { PbxDriver } from './modules/pbx/pbx-driver.ts';
 import { createProvisioningQueue } from './modules/provisioning-jobs/provisioning-queue.ts';
 import { createProvisioningWorker } from './modules/provisioning-jobs/provisioning-worker.ts';
 import type { WorkerOptions } from './modules/provisioning-jobs/worker-options.ts';
+import { createWorkerLiveness } from './modules/provisioning-jobs/worker-liveness.ts';
 import { createProvisioningLinkUseCases } from './modules/provisioning/provisioning-links.usecases.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
 import { createAccountProvisioning } from './modules/sip-accounts/account-provisioning.ts';
@@ -55,6 +56,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     accounts: createAccountProvisioning({ db, encryptionKey, extensionRange: config.extensionRange, watch }),
     logger: logger.child({ component: 'provisioning' }),
     options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
+    liveness: createWorkerLiveness(database),
   });
   const queue = createProvisioningQueue({ db, kick: worker.kick });
 
@@ -95,7 +97,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     authenticate: createAuthenticate({ tokens }),
     useCases,
     provisioning,
-    /** Stops the worker (jobs in hand finish), then closes what this function opened. */
+    /** Stops the worker (jobs in hand finish or go back to the queue), then closes what this function opened. */
     async close(): Promise<void> {
       await worker.stop();
       await accountCache?.stop();

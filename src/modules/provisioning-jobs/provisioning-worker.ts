@@ -4,12 +4,14 @@ import type { Database } from '../../db/database.ts';
 import type { PbxDriver } from '../pbx/pbx-driver.ts';
 import type { AccountProvisioning } from './account-provisioning.port.ts';
 import { createApplyCoalescer } from './apply-coalescer.ts';
+import { recoverAtStart, releaseClaimsOf } from './claim-recovery.ts';
 import { decideOutcome, recordOutcome } from './job-outcome.ts';
 import { createJobsRepository } from './jobs.repository.ts';
 import type { JobRow } from './jobs.table.ts';
 import { withLeaseRenewal } from './lease-renewal.ts';
 import { runJob } from './run-job.ts';
 import { defaultWorkerOptions, type WorkerOptions } from './worker-options.ts';
+import { createWorkerLiveness, type WorkerLiveness } from './worker-liveness.ts';
 
 /**
  * Runs provisioning jobs from the database: claims due jobs, pushes them to the PBX (run-job.ts), records
@@ -17,17 +19,23 @@ import { defaultWorkerOptions, type WorkerOptions } from './worker-options.ts';
  * every instance (apply-coalescer.ts). Several instances may run workers on one PostgreSQL; everything they
  * share lives in the database.
  */
-export function createProvisioningWorker({ db, driver, accounts, logger, options = {} }: {
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+export function createProvisioningWorker({ db, driver, accounts, logger, options = {}, liveness = createWorkerLiveness() }: {
   db: Database;
   driver: PbxDriver;
   accounts: AccountProvisioning;
   logger: Logger;
   options?: Partial<WorkerOptions>;
+  /** How a dead worker is known at once (worker-liveness.ts); without it, only by its lease running out. */
+  liveness?: WorkerLiveness;
 }) {
   const settings = { ...defaultWorkerOptions, ...options };
   const workerId = `worker-${randomUUID()}`;
   const jobs = createJobsRepository({ db });
-  const coalescer = createApplyCoalescer({ db, driver, accounts, workerId, leaseMs: settings.applyLeaseMs, backoff: settings.backoff, logger });
+  const coalescer = createApplyCoalescer({
+    db, driver, accounts, workerId, leaseMs: settings.applyLeaseMs, backoff: settings.backoff, holderIsDead: liveness.isDead, logger,
+  });
   let running = false;
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
@@ -59,7 +67,7 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
   async function tick(): Promise<boolean> {
     let claimedAny = false;
     for (let batch = 0; batch < settings.maxBatchesPerApply && running; batch++) {
-      const claimed = await jobs.claimDue({ workerId, limit: settings.batchSize, leaseMs: settings.leaseMs });
+      const claimed = await jobs.claimDue({ workerId, limit: settings.batchSize, leaseMs: settings.leaseMs, holderIsDead: liveness.isDead });
       claimedAny ||= claimed.length > 0;
       const ids = claimed.map((job) => job.id);
       await withLeaseRenewal(
@@ -69,11 +77,20 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
       );
       if (claimed.length < settings.batchSize) break;
     }
-    await coalescer.applyIfNeeded();
+    if (running) await coalescer.applyIfNeeded(); // a stopping worker starts no reload
     return claimedAny;
   }
 
   async function runLoop(): Promise<void> {
+    while (running) {
+      try {
+        await recoverAtStart({ db, accounts, liveness, workerId, logger });
+        break;
+      } catch (error) {
+        logger.error({ err: error }, 'Provisioning worker could not start; trying again');
+        await sleep(settings.pollIntervalMs);
+      }
+    }
     while (running) {
       let busy = false;
       try {
@@ -101,11 +118,22 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
       running = true;
       loop = runLoop();
     },
-    /** Finishes the jobs in hand, then stops. Unfinished jobs stay in the database for the next start. */
+    /**
+     * Claims nothing more and finishes the jobs in hand (and a reload under way) within `stopDeadlineMs`;
+     * whatever it still holds then goes back to the queue, and the apply lease is freed: nothing is left for
+     * a lease to expire. Late outcomes of handed-back jobs are fenced out (job-outcome.ts).
+     */
     async stop(): Promise<void> {
       running = false;
       wake?.();
-      await loop;
+      const finished = await Promise.race([loop?.then(() => true), sleep(settings.stopDeadlineMs).then(() => false)]);
+      try {
+        const freed = await releaseClaimsOf(db, workerId);
+        if (freed.jobs > 0 || freed.applyLease > 0) logger.warn({ ...freed, finished }, 'Stopping: handed back the work still in hand');
+      } catch (error) {
+        logger.error({ err: error }, 'Stopping: could not hand back the work in hand; its lease will free it');
+      }
+      await liveness.stop(workerId).catch(() => {});
     },
     /** New work was queued: look now rather than at the next poll. */
     kick(): void {

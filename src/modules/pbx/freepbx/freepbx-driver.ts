@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PbxAccount, PbxDriver } from '../pbx-driver.ts';
-import { applyChanges } from './freepbx.apply.ts';
+import { createFreepbxApply } from './freepbx.apply.ts';
 import { freepbxErrors } from './freepbx.errors.ts';
 import { createGqlClient } from './freepbx.gql-client.ts';
 import { freepbxMessages, operations } from './freepbx.operations.ts';
@@ -139,7 +139,7 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
       }
       logger.info({ extension, existed: result.ok }, 'FreePBX extension deleted');
     },
-    applyChanges: () => applyChanges({ gql, logger, applyTimeoutMs: options.applyTimeoutMs, applyPollIntervalMs: options.applyPollIntervalMs }),
+    ...createFreepbxApply({ gql, logger, applyTimeoutMs: options.applyTimeoutMs, applyPollIntervalMs: options.applyPollIntervalMs }),
     async checkHealth() {
       try {
         const result = await gql.request<Payload>({ field: 'fetchNeedReload', query: operations.fetchNeedReload });
