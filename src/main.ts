@@ -34,6 +34,9 @@ async function main(): Promise<void> {
     await app.close(); // Stops accepting, lets requests in flight finish.
     await deps.close();
     clearTimeout(forced);
+    // Work the worker handed back at its stop deadline (a hung PBX call, a stuck reload) may still hold
+    // timers or sockets: the database no longer knows it as ours, so nothing of it may keep us alive.
+    process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
