@@ -29,22 +29,57 @@ export const releaseClaimsOf = (db: Queryable, workerId: string) => release(db, 
 /** At start: whatever dead workers held (on PGlite, everything a previous process held). */
 export const releaseDeadClaims = (db: Queryable, isDead: (holder: SQL) => SQL) => release(db, isDead);
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 /**
  * A worker's first steps, before its first claim: become visibly alive, free what dead workers held, and
  * set right every account whose state disagrees with its jobs (an idempotent pass, safe when several
- * instances start at once; see AccountProvisioning.repairStates).
+ * instances start at once; see AccountProvisioning.repairStates). Retried until it succeeds or the worker stops.
  */
-export async function recoverAtStart({ db, accounts, liveness, workerId, logger }: {
+export async function recoverAtStart({ db, accounts, liveness, workerId, logger, retryMs, isRunning }: {
   db: Queryable;
   accounts: Pick<AccountProvisioning, 'repairStates'>;
   liveness: WorkerLiveness;
   workerId: string;
   logger: Logger;
+  retryMs: number;
+  isRunning: () => boolean;
 }): Promise<void> {
-  await liveness.start(workerId);
-  const freed = await releaseDeadClaims(db, liveness.isDead);
-  if (freed.jobs > 0 || freed.applyLease > 0) logger.warn(freed, 'Took back the jobs and Apply Config lease of workers that are gone');
-  const repaired = await accounts.repairStates();
-  if (repaired > 0) logger.warn({ accounts: repaired }, 'Set right accounts whose state disagreed with their finished jobs');
-  logger.info({ workerId }, 'Provisioning worker started');
+  while (isRunning()) {
+    try {
+      await liveness.start(workerId);
+      const freed = await releaseDeadClaims(db, liveness.isDead);
+      if (freed.jobs > 0 || freed.applyLease > 0) logger.warn(freed, 'Took back the jobs and Apply Config lease of workers that are gone');
+      const repaired = await accounts.repairStates();
+      if (repaired > 0) logger.warn({ accounts: repaired }, 'Set right accounts whose state disagreed with their finished jobs');
+      logger.info({ workerId }, 'Provisioning worker started');
+      return;
+    } catch (error) {
+      logger.error({ err: error }, 'Provisioning worker could not start; trying again');
+      await sleep(retryMs);
+    }
+  }
+}
+
+/**
+ * A stopping worker (it claims nothing more) gets `deadlineMs` to finish its jobs in hand and a reload under
+ * way; whatever it still holds then goes back to the queue and the apply lease is freed, so nothing is left
+ * for a lease to expire. Late outcomes of handed-back jobs are fenced out (job-outcome.ts).
+ */
+export async function stopWithin({ loop, deadlineMs, db, liveness, workerId, logger }: {
+  loop: Promise<void> | undefined;
+  deadlineMs: number;
+  db: Queryable;
+  liveness: WorkerLiveness;
+  workerId: string;
+  logger: Logger;
+}): Promise<void> {
+  const finished = await Promise.race([(loop ?? Promise.resolve()).then(() => true), sleep(deadlineMs).then(() => false)]);
+  try {
+    const freed = await releaseClaimsOf(db, workerId);
+    if (freed.jobs > 0 || freed.applyLease > 0) logger.warn({ ...freed, finished }, 'Stopping: handed back the work still in hand');
+  } catch (error) {
+    logger.error({ err: error }, 'Stopping: could not hand back the work in hand; its lease will free it');
+  }
+  await liveness.stop(workerId).catch(() => {});
 }

@@ -4,7 +4,7 @@ import type { Database } from '../../db/database.ts';
 import type { PbxDriver } from '../pbx/pbx-driver.ts';
 import type { AccountProvisioning } from './account-provisioning.port.ts';
 import { createApplyCoalescer } from './apply-coalescer.ts';
-import { recoverAtStart, releaseClaimsOf } from './claim-recovery.ts';
+import { recoverAtStart, stopWithin } from './claim-recovery.ts';
 import { decideOutcome, recordOutcome } from './job-outcome.ts';
 import { createJobsRepository } from './jobs.repository.ts';
 import type { JobRow } from './jobs.table.ts';
@@ -19,8 +19,6 @@ import { createWorkerLiveness, type WorkerLiveness } from './worker-liveness.ts'
  * every instance (apply-coalescer.ts). Several instances may run workers on one PostgreSQL; everything they
  * share lives in the database.
  */
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
-
 export function createProvisioningWorker({ db, driver, accounts, logger, options = {}, liveness = createWorkerLiveness() }: {
   db: Database;
   driver: PbxDriver;
@@ -82,15 +80,7 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
   }
 
   async function runLoop(): Promise<void> {
-    while (running) {
-      try {
-        await recoverAtStart({ db, accounts, liveness, workerId, logger });
-        break;
-      } catch (error) {
-        logger.error({ err: error }, 'Provisioning worker could not start; trying again');
-        await sleep(settings.pollIntervalMs);
-      }
-    }
+    await recoverAtStart({ db, accounts, liveness, workerId, logger, retryMs: settings.pollIntervalMs, isRunning: () => running });
     while (running) {
       let busy = false;
       try {
@@ -118,22 +108,11 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
       running = true;
       loop = runLoop();
     },
-    /**
-     * Claims nothing more and finishes the jobs in hand (and a reload under way) within `stopDeadlineMs`;
-     * whatever it still holds then goes back to the queue, and the apply lease is freed: nothing is left for
-     * a lease to expire. Late outcomes of handed-back jobs are fenced out (job-outcome.ts).
-     */
+    /** Claims nothing more; finishes or hands back what it holds within `stopDeadlineMs` (claim-recovery.ts). */
     async stop(): Promise<void> {
       running = false;
       wake?.();
-      const finished = await Promise.race([loop?.then(() => true), sleep(settings.stopDeadlineMs).then(() => false)]);
-      try {
-        const freed = await releaseClaimsOf(db, workerId);
-        if (freed.jobs > 0 || freed.applyLease > 0) logger.warn({ ...freed, finished }, 'Stopping: handed back the work still in hand');
-      } catch (error) {
-        logger.error({ err: error }, 'Stopping: could not hand back the work in hand; its lease will free it');
-      }
-      await liveness.stop(workerId).catch(() => {});
+      await stopWithin({ loop, deadlineMs: settings.stopDeadlineMs, db, liveness, workerId, logger });
     },
     /** New work was queued: look now rather than at the next poll. */
     kick(): void {
