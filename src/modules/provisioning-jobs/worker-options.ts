@@ -23,5 +23,5 @@ export const defaultWorkerOptions: WorkerOptions = {
   maxAttempts: 25,
   backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
   applyLeaseMs: 120_000,
-  stopDeadlineMs: 10_000,
+  stopDeadlineMs: 8_000,
 };
