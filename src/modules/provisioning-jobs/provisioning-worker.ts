@@ -37,6 +37,7 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
   let running = false;
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
 
   async function processJob(job: JobRow): Promise<void> {
     let result;
@@ -106,13 +107,18 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
     start(): void {
       if (running) return;
       running = true;
+      stopping = undefined;
       loop = runLoop();
     },
-    /** Claims nothing more; finishes or hands back what it holds within `stopDeadlineMs` (claim-recovery.ts). */
-    async stop(): Promise<void> {
+    /**
+     * Claims nothing more; finishes or hands back what it holds within `stopDeadlineMs` (claim-recovery.ts).
+     * A second call (main.ts stops the worker, then deps.close does) waits for the same stop, not a new deadline.
+     */
+    stop(): Promise<void> {
       running = false;
       wake?.();
-      await stopWithin({ loop, deadlineMs: settings.stopDeadlineMs, db, liveness, workerId, logger });
+      stopping ??= stopWithin({ loop, deadlineMs: settings.stopDeadlineMs, db, liveness, workerId, logger });
+      return stopping;
     },
     /** New work was queued: look now rather than at the next poll. */
     kick(): void {
