@@ -21,6 +21,7 @@ import { createProvisioningQueue } from './modules/provisioning-jobs/provisionin
 import { createProvisioningWorker } from './modules/provisioning-jobs/provisioning-worker.ts';
 import { createQueueDepthReader } from './modules/provisioning-jobs/queue-depth.ts';
 import type { WorkerOptions } from './modules/provisioning-jobs/worker-options.ts';
+import { createWorkerLiveness } from './modules/provisioning-jobs/worker-liveness.ts';
 import { createProvisioningLinkUseCases } from './modules/provisioning/provisioning-links.usecases.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
 import { createAccountProvisioning } from './modules/sip-accounts/account-provisioning.ts';
@@ -72,6 +73,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     logger: logger.child({ component: 'provisioning' }),
     metrics: metrics?.provisioning,
     options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
+    liveness: createWorkerLiveness(database),
   });
   const queue = createProvisioningQueue({ db, kick: worker.kick });
   const mail = createMail({
@@ -129,7 +131,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     authenticate: createAuthenticate({ tokens }),
     useCases,
     provisioning,
-    /** Stops the worker (jobs in hand finish), then closes what this function opened. */
+    /** Stops the worker (jobs in hand finish or go back to the queue), then closes what this function opened. */
     async close(): Promise<void> {
       await worker.stop();
       await mail.stop();

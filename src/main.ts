@@ -32,9 +32,14 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'Shutting down');
     const forced = setTimeout(() => process.exit(1), 15_000).unref();
-    await app.close(); // Stops accepting, lets requests in flight finish.
+    // Stops accepting and lets requests in flight finish while the worker stops claiming and finishes or
+    // hands back its jobs (within its deadline, 8 s): together they fit the usual 10 s before a SIGKILL.
+    await Promise.all([app.close(), deps.worker.stop()]);
     await deps.close();
     clearTimeout(forced);
+    // Work the worker handed back at its stop deadline (a hung PBX call, a stuck reload) may still hold
+    // timers or sockets: the database no longer knows it as ours, so nothing of it may keep us alive.
+    process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -75,7 +75,7 @@ export const configSchema = Type.Object({
   PBX_DRIVER: Type.Optional(oneOf(['none', 'freepbx', 'kamailio'], 'none, freepbx or kamailio. Default: freepbx when FREEPBX_HOST is set, else none.')),
   ACCOUNT_CACHE_TTL_MS: whole(0, 3_600_000, 60000, 'How long live SIP credentials may stay in memory between reads (changes evict them at once, on every instance); 0 turns the cache off.'),
   PROVISION_WAIT_MS: whole(0, 120_000, 5000, 'How long POST /auth/register waits for the PBX before answering "pending".'),
-  PROVISIONING_JOB_LEASE_MS: whole(1_000, 3_600_000, 120000, 'How long a provisioning job (or the Apply Config) stays claimed by a worker that stopped answering (killed) before another worker takes it over.'),
+  PROVISIONING_JOB_LEASE_MS: whole(1_000, 3_600_000, 120000, 'How long a provisioning job (or the Apply Config) stays claimed by a worker that stopped renewing it before another worker takes it over: the last resort, since a worker that is gone (killed) is seen at once and its work taken over within about a second.'),
   PASSWORD_HASH_CONCURRENCY: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'Password hashes computed at once; more wait their turn. Default: CPU cores.' })),
   AUTH_RATE_LIMIT_PER_MINUTE: whole(1, 1_000_000, 30, 'Requests per minute and client address on each /auth route.'),
   LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR: whole(1, 1_000_000, 50, 'Failed logins an account takes per hour from all addresses together; past it, each address that already failed at that account this hour waits for the hour to end (a fresh address still gets its attempt).'),

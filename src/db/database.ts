@@ -22,6 +22,11 @@ export interface DatabaseHandle {
    * listening connection dropped); `onReady` once listening works (again). Returns the unsubscribe function.
    */
   listen(args: { channel: string; onNotify: (payload: string) => void; onReset: () => void; onReady: () => void }): Promise<() => Promise<void>>;
+  /**
+   * PostgreSQL only: holds a session-level advisory lock on a connection of its own until the returned
+   * function is called (see session-lock.ts). PGlite has one process per data directory, so needs none.
+   */
+  holdSessionLock?(args: { classId: number; name: string }): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

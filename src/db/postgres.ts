@@ -3,6 +3,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { migratePostgres } from './migrate.ts';
 import { listenOnPostgres } from './postgres-listen.ts';
+import { holdSessionLockOnPostgres } from './session-lock.ts';
 import type { Database, DatabaseHandle } from './database.ts';
 
 /**
@@ -44,6 +45,7 @@ export function wrapPostgresPool(pool: pg.Pool): DatabaseHandle {
     kind: 'postgres',
     ping: async () => void (await db.execute(sql`select 1`)),
     listen: (args) => listenOnPostgres(pool.options, args),
+    holdSessionLock: (args) => holdSessionLockOnPostgres(pool.options, args),
     close: () => pool.end(),
   };
 }

@@ -45,6 +45,14 @@ async function createPgliteDatabase(): Promise<TestDatabase> {
   return { handle, url: undefined, close: () => handle.close() };
 }
 
+/**
+ * A fresh PostgreSQL database even in the PGlite run, for tests whose subject is PostgreSQL-only (several
+ * instances on one database): on DATABASE_URL's server, else on the shared server every run has.
+ */
+export async function createPostgresTestDatabase(): Promise<TestDatabase> {
+  return createPostgresDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+}
+
 async function createPostgresDatabase(serverUrl: string): Promise<TestDatabase> {
   const name = `vt_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });

@@ -15,6 +15,11 @@ export interface PbxAccount {
   email: string;
 }
 
+/** Called by `applyChanges` once the PBX took the reload, with the reference to follow it by. */
+export interface ApplyHooks {
+  started?(ref: string): Promise<void>;
+}
+
 export interface PbxDriver {
   readonly name: 'none' | 'freepbx' | 'kamailio';
   /**
@@ -32,7 +37,12 @@ export interface PbxDriver {
    * Makes every change made before this call live (one global reload on FreePBX). Resolves when done;
    * rejects with a PbxError when the reload failed or did not finish in time. Only called when `needsApply`.
    */
-  applyChanges(): Promise<void>;
+  applyChanges(hooks?: ApplyHooks): Promise<void>;
+  /**
+   * Waits until the reload `ref` (from `ApplyHooks.started`, maybe of another process that died) is no longer
+   * running, however it ended, so two reloads never run at once. Absent when a driver cannot tell.
+   */
+  waitForApply?(ref: string): Promise<void>;
   /** Cheap reachability check for /readyz and start-up logs. */
   checkHealth(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;

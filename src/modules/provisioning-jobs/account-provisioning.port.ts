@@ -32,6 +32,11 @@ export interface AccountProvisioning {
    * number. Returns that number, or undefined when the range is exhausted.
    */
   moveToNextFreeExtension(tx: Transaction, sipAccountId: string, takenExtension: string): Promise<string | undefined>;
+  /**
+   * Sets right, in one idempotent pass, every account whose state disagrees with its finished jobs (left by
+   * a crash of a version that ended them apart); returns how many. Run at each worker's start.
+   */
+  repairStates(): Promise<number>;
   /** Called after the transactions above committed, so waiters in this process look again at once. */
   announceChanged(sipAccountIds: string[]): void;
 }

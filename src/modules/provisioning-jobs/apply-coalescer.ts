@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.ts';
 import type { PbxDriver } from '../pbx/pbx-driver.ts';
@@ -12,13 +13,15 @@ import { withLeaseRenewal } from './lease-renewal.ts';
  * One coalesced Apply Config (FreePBX's reload) at a time across every instance: every change pushed before
  * it started becomes live when it finishes, so a burst of sign-ups goes live in one reload.
  */
-export function createApplyCoalescer({ db, driver, accounts, workerId, leaseMs, backoff, logger }: {
+export function createApplyCoalescer({ db, driver, accounts, workerId, leaseMs, backoff, holderIsDead, logger }: {
   db: Database;
-  driver: Pick<PbxDriver, 'needsApply' | 'applyChanges'>;
+  driver: Pick<PbxDriver, 'needsApply' | 'applyChanges' | 'waitForApply'>;
   accounts: AccountProvisioning;
   workerId: string;
   leaseMs: number;
   backoff: { baseMs: number; maxMs: number };
+  /** A holder known dead (worker-liveness.ts) gives up the lease at once, not when it runs out. */
+  holderIsDead?: (holder: SQL) => SQL;
   logger: Logger;
 }) {
   const jobs = createJobsRepository({ db });
@@ -48,12 +51,20 @@ export function createApplyCoalescer({ db, driver, accounts, workerId, leaseMs, 
     async applyIfNeeded(): Promise<void> {
       if (!driver.needsApply || !schedule.isDue()) return;
       if ((await jobs.countAwaitingApply()) === 0) return;
-      const startedAt = await lease.acquire({ holder: workerId, leaseMs });
-      if (!startedAt) return; // Another instance is applying; its run or the next covers our changes.
+      const acquired = await lease.acquire({ holder: workerId, leaseMs, holderIsDead });
+      if (!acquired) return; // Another instance is applying; its run or the next covers our changes.
       let failure: string | null = null;
       try {
-        await withLeaseRenewal(leaseMs, () => lease.renew({ holder: workerId, leaseMs }), () => driver.applyChanges());
-        const live = await completeApplied(startedAt);
+        await withLeaseRenewal(leaseMs, () => lease.renew({ holder: workerId, leaseMs }), async () => {
+          // A holder that died (or stopped) mid-reload left it running on the PBX: never two reloads at once.
+          if (acquired.earlierApplyRef && driver.waitForApply) {
+            logger.info('Waiting for the Apply Config an earlier holder left running');
+            await driver.waitForApply(acquired.earlierApplyRef);
+          }
+          // Not noting the reference only weakens that guard: it never fails the reload.
+          await driver.applyChanges({ started: (ref) => lease.noteApplyRef({ holder: workerId, ref }).catch(() => {}) });
+        });
+        const live = await completeApplied(acquired.startedAt);
         accounts.announceChanged(live);
         schedule.succeeded();
         logger.info({ accounts: live.length }, 'Apply Config finished: accounts are live');

@@ -1,12 +1,20 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../../db/database.ts';
 import { pbxApplyLease } from './apply-lease.table.ts';
 
 /** The global Apply Config lease: one reload at a time across every instance on one database. */
 export function createApplyLeaseRepository({ db }: { db: Queryable }) {
   return {
-    /** Takes the lease; returns the database's start time, or undefined when another holds it. */
-    async acquire({ holder, leaseMs }: { holder: string; leaseMs: number }): Promise<Date | undefined> {
+    /**
+     * Takes the lease when it is free, run out, or held by a worker `holderIsDead` says is gone. Returns the
+     * database's start time and the reference of a reload an earlier holder left running (to wait for), or
+     * undefined when another holds the lease.
+     */
+    async acquire({ holder, leaseMs, holderIsDead = () => sql`false` }: {
+      holder: string;
+      leaseMs: number;
+      holderIsDead?: (holder: SQL) => SQL;
+    }): Promise<{ startedAt: Date; earlierApplyRef: string | null } | undefined> {
       await db.insert(pbxApplyLease).values({ id: 1 }).onConflictDoNothing();
       const [row] = await db
         .update(pbxApplyLease)
@@ -15,9 +23,22 @@ export function createApplyLeaseRepository({ db }: { db: Queryable }) {
           expiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'`,
           lastStartedAt: sql`now()`,
         })
-        .where(and(eq(pbxApplyLease.id, 1), sql`(${pbxApplyLease.holder} is null or ${pbxApplyLease.expiresAt} < now())`))
-        .returning({ startedAt: pbxApplyLease.lastStartedAt });
-      return row?.startedAt ?? undefined;
+        .where(
+          and(
+            eq(pbxApplyLease.id, 1),
+            sql`(${pbxApplyLease.holder} is null or ${pbxApplyLease.expiresAt} < now() or ${holderIsDead(sql`${pbxApplyLease.holder}`)})`,
+          ),
+        )
+        .returning({ startedAt: pbxApplyLease.lastStartedAt, earlierApplyRef: pbxApplyLease.applyRef });
+      return row?.startedAt ? { startedAt: row.startedAt, earlierApplyRef: row.earlierApplyRef } : undefined;
+    },
+
+    /** The reload this holder started (or waited for): kept until it ends, for a holder that takes over. */
+    async noteApplyRef({ holder, ref }: { holder: string; ref: string | null }): Promise<void> {
+      await db
+        .update(pbxApplyLease)
+        .set({ applyRef: ref })
+        .where(and(eq(pbxApplyLease.id, 1), eq(pbxApplyLease.holder, holder)));
     },
 
     async renew({ holder, leaseMs }: { holder: string; leaseMs: number }): Promise<void> {
@@ -27,10 +48,11 @@ export function createApplyLeaseRepository({ db }: { db: Queryable }) {
         .where(and(eq(pbxApplyLease.id, 1), eq(pbxApplyLease.holder, holder)));
     },
 
+    /** The holder's reload ended (whatever its outcome): nothing is left running on the PBX. */
     async release({ holder, error }: { holder: string; error: string | null }): Promise<void> {
       await db
         .update(pbxApplyLease)
-        .set({ holder: null, expiresAt: null, lastFinishedAt: sql`now()`, lastError: error })
+        .set({ holder: null, expiresAt: null, applyRef: null, lastFinishedAt: sql`now()`, lastError: error })
         .where(and(eq(pbxApplyLease.id, 1), eq(pbxApplyLease.holder, holder)));
     },
   };

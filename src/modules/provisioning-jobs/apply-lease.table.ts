@@ -8,4 +8,9 @@ export const pbxApplyLease = pgTable('pbx_apply_lease', {
   lastStartedAt: timestamp('last_started_at', { withTimezone: true }),
   lastFinishedAt: timestamp('last_finished_at', { withTimezone: true }),
   lastError: text('last_error'),
+  /**
+   * The PBX's reference of the reload under way (FreePBX's transaction id), cleared when it ends. Left set by
+   * a holder that died (or stopped) mid-reload, so the next holder waits for that reload before its own.
+   */
+  applyRef: text('apply_ref'),
 });

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../../db/database.ts';
 import { provisioningJobs, type JobKind, type JobRow } from './jobs.table.ts';
 
@@ -20,17 +20,23 @@ export function createJobsRepository({ db }: { db: Queryable }) {
     },
 
     /**
-     * Takes up to `limit` due jobs for this worker. A job whose worker died (lease run out) is due again.
+     * Takes up to `limit` due jobs for this worker. A job whose worker died is due again: at once when
+     * `holderIsDead` tells (worker-liveness.ts), else when its lease has run out.
      * SKIP LOCKED lets several instances claim side by side; a job never overtakes an older unfinished
      * job of the same account, so a rotation cannot reach the PBX before the account's creation.
      */
-    async claimDue({ workerId, limit, leaseMs }: { workerId: string; limit: number; leaseMs: number }): Promise<JobRow[]> {
+    async claimDue({ workerId, limit, leaseMs, holderIsDead = () => sql`false` }: {
+      workerId: string;
+      limit: number;
+      leaseMs: number;
+      holderIsDead?: (holder: SQL) => SQL;
+    }): Promise<JobRow[]> {
       const rows = await queryRows<{ id: string }>(db, sql`
         update ${provisioningJobs} set state = 'running', locked_by = ${workerId},
           locked_until = now() + ${leaseMs} * interval '1 millisecond', attempts = attempts + 1, updated_at = now()
         where id in (
           select j.id from ${provisioningJobs} j
-          where ((j.state = 'queued' and j.run_at <= now()) or (j.state = 'running' and j.locked_until < now()))
+          where ((j.state = 'queued' and j.run_at <= now()) or (j.state = 'running' and (j.locked_until < now() or ${holderIsDead(sql`j.locked_by`)})))
             and not exists (
               select 1 from ${provisioningJobs} older
               where older.sip_account_id = j.sip_account_id and older.created_at < j.created_at

@@ -6,12 +6,14 @@ import type { PbxDriver } from '../pbx/pbx-driver.ts';
 import type { AccountProvisioning } from './account-provisioning.port.ts';
 import type { ProvisioningMetrics } from './provisioning-metrics.port.ts';
 import { createApplyCoalescer } from './apply-coalescer.ts';
+import { recoverAtStart, stopWithin } from './claim-recovery.ts';
 import { decideOutcome, recordOutcome } from './job-outcome.ts';
 import { createJobsRepository } from './jobs.repository.ts';
 import type { JobRow } from './jobs.table.ts';
 import { withLeaseRenewal } from './lease-renewal.ts';
 import { runJob } from './run-job.ts';
 import { defaultWorkerOptions, type WorkerOptions } from './worker-options.ts';
+import { createWorkerLiveness, type WorkerLiveness } from './worker-liveness.ts';
 
 /**
  * Runs provisioning jobs from the database: claims due jobs, pushes them to the PBX (run-job.ts), records
@@ -19,23 +21,28 @@ import { defaultWorkerOptions, type WorkerOptions } from './worker-options.ts';
  * every instance (apply-coalescer.ts). Several instances may run workers on one PostgreSQL; everything they
  * share lives in the database.
  */
-export function createProvisioningWorker({ db, driver, accounts, logger, options = {}, metrics }: {
+export function createProvisioningWorker({ db, driver, accounts, logger, options = {}, metrics, liveness = createWorkerLiveness() }: {
   db: Database;
   driver: PbxDriver;
   accounts: AccountProvisioning;
   logger: Logger;
   metrics?: ProvisioningMetrics;
   options?: Partial<WorkerOptions>;
+  /** How a dead worker is known at once (worker-liveness.ts); without it, only by its lease running out. */
+  liveness?: WorkerLiveness;
 }) {
   const settings = { ...defaultWorkerOptions, ...options };
   const workerId = `worker-${randomUUID()}`;
   const jobs = createJobsRepository({ db });
-  const coalescer = createApplyCoalescer({ db, driver, accounts, workerId, leaseMs: settings.applyLeaseMs, backoff: settings.backoff, logger });
+  const coalescer = createApplyCoalescer({
+    db, driver, accounts, workerId, leaseMs: settings.applyLeaseMs, backoff: settings.backoff, holderIsDead: liveness.isDead, logger,
+  });
   let running = false;
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
   /** When the loop last came round (ms since the epoch), for /readyz; undefined until started. */
   let lastBeatAt: number | undefined;
+  let stopping: Promise<void> | undefined;
 
   async function processJob(job: JobRow): Promise<void> {
     let result;
@@ -66,7 +73,7 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
   async function tick(): Promise<boolean> {
     let claimedAny = false;
     for (let batch = 0; batch < settings.maxBatchesPerApply && running; batch++) {
-      const claimed = await jobs.claimDue({ workerId, limit: settings.batchSize, leaseMs: settings.leaseMs });
+      const claimed = await jobs.claimDue({ workerId, limit: settings.batchSize, leaseMs: settings.leaseMs, holderIsDead: liveness.isDead });
       claimedAny ||= claimed.length > 0;
       const ids = claimed.map((job) => job.id);
       await withLeaseRenewal(
@@ -76,11 +83,12 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
       );
       if (claimed.length < settings.batchSize) break;
     }
-    await coalescer.applyIfNeeded();
+    if (running) await coalescer.applyIfNeeded(); // a stopping worker starts no reload
     return claimedAny;
   }
 
   async function runLoop(): Promise<void> {
+    await recoverAtStart({ db, accounts, liveness, workerId, logger, retryMs: settings.pollIntervalMs, isRunning: () => running });
     while (running) {
       lastBeatAt = Date.now();
       let busy = false;
@@ -110,13 +118,18 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
     start(): void {
       if (running) return;
       running = true;
+      stopping = undefined;
       loop = runLoop();
     },
-    /** Finishes the jobs in hand, then stops. Unfinished jobs stay in the database for the next start. */
-    async stop(): Promise<void> {
+    /**
+     * Claims nothing more; finishes or hands back what it holds within `stopDeadlineMs` (claim-recovery.ts).
+     * A second call (main.ts stops the worker, then deps.close does) waits for the same stop, not a new deadline.
+     */
+    stop(): Promise<void> {
       running = false;
       wake?.();
-      await loop;
+      stopping ??= stopWithin({ loop, deadlineMs: settings.stopDeadlineMs, db, liveness, workerId, logger });
+      return stopping;
     },
     /** New work was queued: look now rather than at the next poll. */
     kick(): void {

@@ -11,6 +11,8 @@ export interface WorkerOptions {
   maxAttempts: number;
   backoff: { baseMs: number; maxMs: number };
   applyLeaseMs: number;
+  /** On stop, how long jobs in hand (and a reload under way) may take before they are handed back. */
+  stopDeadlineMs: number;
 }
 
 export const defaultWorkerOptions: WorkerOptions = {
@@ -21,4 +23,5 @@ export const defaultWorkerOptions: WorkerOptions = {
   maxAttempts: 25,
   backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
   applyLeaseMs: 120_000,
+  stopDeadlineMs: 8_000,
 };

@@ -4,6 +4,7 @@ import { decryptSecret } from '../../shared/crypto.ts';
 import type { AccountProvisioning, JobSubject } from '../provisioning-jobs/account-provisioning.port.ts';
 import { defaultDisplayName } from '../users/display-name.ts';
 import { createUsersRepository } from '../users/users.repository.ts';
+import { repairAccountStates } from './account-repair.ts';
 import type { AccountWatch } from './account-watch.ts';
 import { createSecretRotationRepository } from './secret-rotation.repository.ts';
 import { createSipAccountsRepository } from './sip-accounts.repository.ts';
@@ -69,6 +70,8 @@ export function createAccountProvisioning({ db, encryptionKey, extensionRange, w
       if (next) await repository.changeExtension(sipAccountId, next);
       return next;
     },
+
+    repairStates: () => repairAccountStates(db),
 
     announceChanged: (sipAccountIds: string[]) => watch.announce(sipAccountIds),
   };

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { PbxAccount, PbxDriver } from '../pbx-driver.ts';
-import { applyChanges } from './freepbx.apply.ts';
+import { createFreepbxApply } from './freepbx.apply.ts';
 import { freepbxErrors } from './freepbx.errors.ts';
 import { createExtensionCalls, provisioningMarker } from './freepbx.extensions.ts';
 import { explainMissingFrameworkField } from './freepbx.framework.ts';
@@ -99,7 +99,7 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
       }
       logger.info({ extension, existed: result.ok }, 'FreePBX extension deleted');
     },
-    applyChanges: () => applyChanges({ gql, logger, applyTimeoutMs: options.applyTimeoutMs, applyPollIntervalMs: options.applyPollIntervalMs }),
+    ...createFreepbxApply({ gql, logger, applyTimeoutMs: options.applyTimeoutMs, applyPollIntervalMs: options.applyPollIntervalMs }),
     async checkHealth() {
       try {
         const result = await gql.request<{ message?: string }>({ field: 'fetchNeedReload', query: operations.fetchNeedReload });

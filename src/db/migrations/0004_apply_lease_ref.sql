@@ -1,0 +1,1 @@
+ALTER TABLE "pbx_apply_lease" ADD COLUMN "apply_ref" text;
