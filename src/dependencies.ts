@@ -13,6 +13,7 @@ import { createProvisioningQueue } from './modules/provisioning-jobs/provisionin
 import { createProvisioningWorker } from './modules/provisioning-jobs/provisioning-worker.ts';
 import type { WorkerOptions } from './modules/provisioning-jobs/worker-options.ts';
 import { createProvisioningLinkUseCases } from './modules/provisioning/provisioning-links.usecases.ts';
+import { createRetentionSweeper } from './modules/retention/retention-sweeper.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
 import { createAccountProvisioning } from './modules/sip-accounts/account-provisioning.ts';
 import { createAccountWatch } from './modules/sip-accounts/account-watch.ts';
@@ -57,6 +58,8 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
   });
   const queue = createProvisioningQueue({ db, kick: worker.kick });
+  // Started by main.ts like the worker; stopped by close().
+  const retention = createRetentionSweeper({ db, logger: logger.child({ component: 'retention' }), settings: config.retention });
 
   const rateLimitRedis = config.rateLimitRedisUrl ? createRateLimitRedis({ url: config.rateLimitRedisUrl, logger }) : undefined;
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs }) : undefined;
@@ -89,6 +92,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     database,
     driver,
     worker,
+    retention,
     tokens,
     accountCache,
     rateLimitRedis,
@@ -98,6 +102,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     /** Stops the worker (jobs in hand finish), then closes what this function opened. */
     async close(): Promise<void> {
       await worker.stop();
+      await retention.stop();
       await accountCache?.stop();
       await rateLimitRedis?.quit().catch(() => rateLimitRedis.disconnect());
       if (!overrides.driver) await driver.close();

@@ -52,6 +52,11 @@ function toConfig(values: ConfigValues, problems: string[]) {
     rateLimitRedisUrl: values.RATE_LIMIT_REDIS_URL,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
     trustProxy: values.TRUST_PROXY === 'true',
+    retention: {
+      sweepIntervalMinutes: values.RETENTION_SWEEP_INTERVAL_MINUTES,
+      finishedJobsDays: values.RETENTION_FINISHED_JOBS_DAYS,
+      expiredLinksHours: values.RETENTION_EXPIRED_LINKS_HOURS,
+    },
     provisioning: {
       /** No trailing slash. */
       publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
