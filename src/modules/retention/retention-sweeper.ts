@@ -43,12 +43,14 @@ export function createRetentionSweeper({ db, logger, settings }: { db: Database;
   async function sweep(): Promise<SweepResult> {
     const deleted: Record<string, number> = {};
     if (!(await lease.acquire({ holder, leaseMs }))) return { swept: false, deleted };
+    let renew = false;
     try {
       for (const { name, deleteBatch } of sweeps) {
         deleted[name] = 0;
         for (let batch = 0; batch < maxBatches && !halting; batch++) {
           // Renewed before each batch: if this process stalled past its lease and another took over, stop.
-          if (batch > 0 && !(await lease.acquire({ holder, leaseMs }))) return { swept: true, deleted };
+          if (renew && !(await lease.acquire({ holder, leaseMs }))) return { swept: true, deleted };
+          renew = true;
           const count = await deleteBatch(db, batchSize);
           deleted[name] += count;
           await settings.afterBatch?.();
