@@ -49,7 +49,10 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     lifetimeMinutes: config.accessTokenExpireMinutes,
   });
   // The worker and the accounts meet only here: the queue's port is implemented by sip-accounts.
-  const watch = createAccountWatch({ findById: createSipAccountsRepository({ db }).findById });
+  const accountsRepository = createSipAccountsRepository({ db });
+  // A database that grew behind the allocation cursor (an upgrade) is walked once here, not by a sign-up.
+  await accountsRepository.catchUpAllocationCursor(config.extensionRange);
+  const watch = createAccountWatch({ findById: accountsRepository.findById });
   const worker = createProvisioningWorker({
     db,
     driver,

@@ -23,6 +23,20 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
       return rows[0]?.extension ?? undefined;
     },
 
+    /**
+     * Moves the range's allocation cursor up to its first free number, walking the numbers taken behind its
+     * back (an old database, rows written by hand) now rather than in the first sign-up. Safe beside running
+     * sign-ups: every number it passes is committed as taken. Run at start-up; cheap once caught up.
+     */
+    async catchUpAllocationCursor(range: { first: number; last: number }): Promise<void> {
+      await db.execute(sql`
+        insert into extension_cursors (range_first, next_candidate)
+        select ${range.first}::bigint, free from (select first_free_extension_from(greatest(${range.first}::bigint,
+          coalesce((select next_candidate from extension_cursors where range_first = ${range.first}::bigint), ${range.first}::bigint)),
+          ${range.last}::bigint) as free) found where free is not null
+        on conflict (range_first) do update set next_candidate = greatest(extension_cursors.next_candidate, excluded.next_candidate), updated_at = now()`);
+    },
+
     async insert(account: { userId: string; extension: string; secretCiphertext: string }): Promise<SipAccountRow> {
       const [row] = await db.insert(sipAccounts).values(account).returning();
       return row!;
