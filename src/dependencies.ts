@@ -23,6 +23,7 @@ import { createQueueDepthReader } from './modules/provisioning-jobs/queue-depth.
 import type { WorkerOptions } from './modules/provisioning-jobs/worker-options.ts';
 import { createWorkerLiveness } from './modules/provisioning-jobs/worker-liveness.ts';
 import { createProvisioningLinkUseCases } from './modules/provisioning/provisioning-links.usecases.ts';
+import { createRetentionSweeper } from './modules/retention/retention-sweeper.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
 import { createAccountProvisioning } from './modules/sip-accounts/account-provisioning.ts';
 import { createAccountWatch } from './modules/sip-accounts/account-watch.ts';
@@ -65,7 +66,10 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     lifetimeMinutes: config.accessTokenExpireMinutes,
   });
   // The worker and the accounts meet only here: the queue's port is implemented by sip-accounts.
-  const watch = createAccountWatch({ findById: createSipAccountsRepository({ db }).findById });
+  const accountsRepository = createSipAccountsRepository({ db });
+  // A database that grew behind the allocation cursor (an upgrade) is walked once here, not by a sign-up.
+  await accountsRepository.catchUpAllocationCursor(config.extensionRange);
+  const watch = createAccountWatch({ findById: accountsRepository.findById });
   const worker = createProvisioningWorker({
     db,
     driver,
@@ -83,6 +87,8 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     options: overrides.mailWorkerOptions,
     transport: overrides.mailTransport,
   });
+  // Started by main.ts like the worker; stopped by close().
+  const retention = createRetentionSweeper({ db, logger: logger.child({ component: 'retention' }), settings: config.retention });
 
   const rateLimitRedis = config.rateLimitRedisUrl ? createRateLimitRedis({ url: config.rateLimitRedisUrl, logger }) : undefined;
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs, metrics: metrics?.accountCache }) : undefined;
@@ -125,6 +131,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     worker,
     /** `mail.enqueue(tx, …)` inside a transaction, then `mail.kick()`; started with the provisioning worker. */
     mail,
+    retention,
     tokens,
     accountCache,
     rateLimitRedis,
@@ -135,6 +142,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     async close(): Promise<void> {
       await worker.stop();
       await mail.stop();
+      await retention.stop();
       await accountCache?.stop();
       await rateLimitRedis?.quit().catch(() => rateLimitRedis.disconnect());
       if (!overrides.driver) await driver.close();

@@ -58,6 +58,11 @@ function toConfig(values: ConfigValues, problems: string[]) {
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
     /** Fastify's trustProxy: false, true (every hop), a hop count, or the trusted proxies' addresses and CIDRs. */
     trustProxy: parseTrustProxy(values.TRUST_PROXY),
+    retention: {
+      sweepIntervalMinutes: values.RETENTION_SWEEP_INTERVAL_MINUTES,
+      finishedJobsDays: values.RETENTION_FINISHED_JOBS_DAYS,
+      expiredLinksHours: values.RETENTION_EXPIRED_LINKS_HOURS,
+    },
     provisioning: {
       /** No trailing slash. */
       publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),

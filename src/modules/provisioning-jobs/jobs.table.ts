@@ -36,7 +36,12 @@ export const provisioningJobs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('provisioning_jobs_state_run_at_idx').on(table.state, table.runAt)],
+  (table) => [
+    index('provisioning_jobs_state_run_at_idx').on(table.state, table.runAt),
+    // An account's jobs in order: its latest (GET /auth/me), its older unfinished ones (claims), and what
+    // the retention sweep keeps. Without it each of those reads the whole table.
+    index('provisioning_jobs_sip_account_id_created_at_idx').on(table.sipAccountId, table.createdAt),
+  ],
 );
 
 export type JobRow = typeof provisioningJobs.$inferSelect;

@@ -3,28 +3,38 @@ import { users, type UserRow } from '../users/users.table.ts';
 import { queryRows, type Queryable } from '../../db/database.ts';
 import { reservedExtensions, sipAccounts, type SipAccountRow, type SipAccountStatus } from './sip-accounts.table.ts';
 
-// Any fixed number: serialises extension allocation across every connection and instance for the
-// length of one short transaction, so hundreds of concurrent sign-ups never race for the same number.
-const ALLOCATION_LOCK_KEY = 7_342_002;
-
 export function createSipAccountsRepository({ db }: { db: Queryable }) {
   // Built once per repository: GET /sip/credentials runs it on every request, and building the SQL
   // each time costs as much as the round trip on PostgreSQL.
   let userWithAccountQuery: ReturnType<typeof prepareUserWithAccount> | undefined;
   return {
     /**
-     * The lowest number in the range that no account holds and no reservation blocks, or undefined when the
-     * range is exhausted. Must run inside the transaction that inserts the account: the advisory lock is
-     * held until that transaction ends.
+     * Claims the lowest number in the range that no account holds and no reservation blocks, or undefined
+     * when the range is exhausted. Must run inside the transaction that inserts the account: the claim (an
+     * advisory lock on that one number) lasts until the transaction ends, while concurrent sign-ups take
+     * the next free numbers without waiting. The cost does not grow with how many numbers are taken (see
+     * allocate_extension in src/db/migrations and docs/ARCHITECTURE.md).
      */
     async allocateExtension(range: { first: number; last: number }): Promise<string | undefined> {
-      await db.execute(sql`select pg_advisory_xact_lock(${ALLOCATION_LOCK_KEY})`);
-      const rows = await queryRows<{ extension: string }>(db, sql`
-        select n::text as extension from generate_series(${range.first}::bigint, ${range.last}::bigint) as n
-        where not exists (select 1 from ${sipAccounts} where ${sipAccounts.extension} = n::text)
-          and not exists (select 1 from ${reservedExtensions} where ${reservedExtensions.extension} = n::text)
-        order by n limit 1`);
-      return rows[0]?.extension;
+      const rows = await queryRows<{ extension: string | null }>(
+        db,
+        sql`select allocate_extension(${range.first}::bigint, ${range.last}::bigint)::text as extension`,
+      );
+      return rows[0]?.extension ?? undefined;
+    },
+
+    /**
+     * Moves the range's allocation cursor up to its first free number, walking the numbers taken behind its
+     * back (an old database, rows written by hand) now rather than in the first sign-up. Safe beside running
+     * sign-ups: every number it passes is committed as taken. Run at start-up; cheap once caught up.
+     */
+    async catchUpAllocationCursor(range: { first: number; last: number }): Promise<void> {
+      await db.execute(sql`
+        insert into extension_cursors (range_first, next_candidate)
+        select ${range.first}::bigint, free from (select first_free_extension_from(greatest(${range.first}::bigint,
+          coalesce((select next_candidate from extension_cursors where range_first = ${range.first}::bigint), ${range.first}::bigint)),
+          ${range.last}::bigint) as free) found where free is not null
+        on conflict (range_first) do update set next_candidate = greatest(extension_cursors.next_candidate, excluded.next_candidate), updated_at = now()`);
     },
 
     async insert(account: { userId: string; extension: string; secretCiphertext: string }): Promise<SipAccountRow> {

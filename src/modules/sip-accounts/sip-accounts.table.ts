@@ -1,5 +1,6 @@
-import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../users/users.table.ts';
+import { extensionNumber } from './extension-number.ts';
 
 /**
  * pending: allocated here, not yet live on the PBX; active: live; failed: provisioning gave up (see
@@ -7,35 +8,44 @@ import { users } from '../users/users.table.ts';
  */
 export type SipAccountStatus = 'pending' | 'active' | 'failed' | 'deleting';
 
-export const sipAccounts = pgTable('sip_accounts', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  userId: uuid('user_id')
-    .notNull()
-    .unique()
-    .references(() => users.id, { onDelete: 'cascade' }),
-  /** Unique: two users can never hold the same number, whatever the concurrency. */
-  extension: text('extension').notNull().unique(),
-  /** AES-256-GCM sealed (see shared/crypto.ts); never stored or logged in clear. */
-  secretCiphertext: text('secret_ciphertext').notNull(),
-  /**
-   * A rotation's new secret (sealed like the live one) while the PBX does not have it live yet; promoted to
-   * `secret_ciphertext` (and `secret_version` bumped) when the update job is live. Null when none is under way.
-   */
-  nextSecretCiphertext: text('next_secret_ciphertext'),
-  /** Bumped by each rotation, so a job knows which secret it pushes and old provisioning links die. */
-  secretVersion: integer('secret_version').notNull().default(1),
-  status: text('status').$type<SipAccountStatus>().notNull().default('pending'),
-  lastError: text('last_error'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-  activatedAt: timestamp('activated_at', { withTimezone: true }),
-});
+export const sipAccounts = pgTable(
+  'sip_accounts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .unique()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Unique: two users can never hold the same number, whatever the concurrency. */
+    extension: text('extension').notNull().unique(),
+    /** AES-256-GCM sealed (see shared/crypto.ts); never stored or logged in clear. */
+    secretCiphertext: text('secret_ciphertext').notNull(),
+    /**
+     * A rotation's new secret (sealed like the live one) while the PBX does not have it live yet; promoted to
+     * `secret_ciphertext` (and `secret_version` bumped) when the update job is live. Null when none is under way.
+     */
+    nextSecretCiphertext: text('next_secret_ciphertext'),
+    /** Bumped by each rotation, so a job knows which secret it pushes and old provisioning links die. */
+    secretVersion: integer('secret_version').notNull().default(1),
+    status: text('status').$type<SipAccountStatus>().notNull().default('pending'),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    activatedAt: timestamp('activated_at', { withTimezone: true }),
+  },
+  // Numeric order of the numbers taken: extension allocation walks it (see extension-allocation.table.ts).
+  (table) => [index('sip_accounts_extension_number_idx').on(extensionNumber(table.extension))],
+);
 
 /** Numbers never to hand out: taken on the PBX by someone else, or kept back by the operator. */
-export const reservedExtensions = pgTable('reserved_extensions', {
-  extension: text('extension').primaryKey(),
-  reason: text('reason').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+export const reservedExtensions = pgTable(
+  'reserved_extensions',
+  {
+    extension: text('extension').primaryKey(),
+    reason: text('reason').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('reserved_extensions_extension_number_idx').on(extensionNumber(table.extension))],
+);
 
 export type SipAccountRow = typeof sipAccounts.$inferSelect;

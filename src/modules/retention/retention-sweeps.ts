@@ -1,0 +1,51 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Queryable } from '../../db/database.ts';
+
+export interface RetentionPeriods {
+  /** Finished (done or failed) provisioning jobs are kept this many days after their last change. */
+  finishedJobsDays: number;
+  /** Provisioning links are kept this many hours after they expired. */
+  expiredLinksHours: number;
+}
+
+/** One kind of row that grows without bound: each call deletes at most `limit` rows past retention. */
+export interface RetentionSweep {
+  name: string;
+  deleteBatch(db: Queryable, limit: number): Promise<number>;
+}
+
+async function deleteWhere(db: Queryable, table: string, key: string, pick: SQL): Promise<number> {
+  const rows = await queryRows<{ n: number }>(db, sql`
+    with gone as (delete from ${sql.identifier(table)} where ${sql.identifier(key)} in (${pick}) returning 1)
+    select count(*)::int as n from gone`);
+  return rows[0]?.n ?? 0;
+}
+
+export function retentionSweeps(periods: RetentionPeriods): RetentionSweep[] {
+  return [
+    {
+      // Dead links: an expired token opens nothing, and every row is a hash that no one needs any more.
+      name: 'expired provisioning links',
+      deleteBatch: (db, limit) => deleteWhere(db, 'provisioning_links', 'id', sql`
+        select id from provisioning_links
+        where expires_at < now() - ${periods.expiredLinksHours} * interval '1 hour' limit ${limit}`),
+    },
+    {
+      // An account's latest job stays whatever its age: GET /auth/me shows its attempts and claims order by it.
+      name: 'finished provisioning jobs',
+      deleteBatch: (db, limit) => deleteWhere(db, 'provisioning_jobs', 'id', sql`
+        select j.id from provisioning_jobs j
+        where j.state in ('done', 'failed') and j.updated_at < now() - ${periods.finishedJobsDays} * interval '1 day'
+          and (j.sip_account_id is null or exists (
+            select 1 from provisioning_jobs newer
+            where newer.sip_account_id = j.sip_account_id and newer.created_at > j.created_at))
+        limit ${limit}`),
+    },
+    {
+      // Freed numbers that were taken again outside allocation (e.g. reserved): allocation would skip them anyway.
+      name: 'stale extension holes',
+      deleteBatch: (db, limit) => deleteWhere(db, 'extension_holes', 'extension_number', sql`
+        select extension_number from extension_holes where extension_is_taken(extension_number) limit ${limit}`),
+    },
+  ];
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
+import { queryRows } from '../src/db/database.ts';
+import { createRetentionSweeper, type RetentionSettings } from '../src/modules/retention/retention-sweeper.ts';
+import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+const db = () => database.handle.db;
+const periods = { finishedJobsDays: 30, expiredLinksHours: 24, sweepIntervalMinutes: 60 };
+const sweeper = (settings: Partial<RetentionSettings> = {}) =>
+  createRetentionSweeper({ db: db(), logger: pino({ level: 'silent' }), settings: { ...periods, ...settings } });
+const ids = async (table: 'provisioning_jobs' | 'provisioning_links') =>
+  (await queryRows<{ id: string }>(db(), sql`select id from ${sql.identifier(table)}`)).map((row) => row.id);
+
+async function account(extension: string): Promise<string> {
+  const userId = randomUUID();
+  await db().execute(sql`insert into users (id, email, password_hash) values (${userId}, ${`${userId}@example.com`}, 'x')`);
+  const [row] = await queryRows<{ id: string }>(db(), sql`
+    insert into sip_accounts (user_id, extension, secret_ciphertext, status) values (${userId}, ${extension}, 'sealed', 'active') returning id`);
+  return row!.id;
+}
+
+/** A job `ageDays` old (created and last changed then), so an account's jobs are ordered by age. */
+async function job(sipAccountId: string | null, state: string, ageDays: number): Promise<string> {
+  const [row] = await queryRows<{ id: string }>(db(), sql`
+    insert into provisioning_jobs (sip_account_id, extension, kind, state, created_at, updated_at)
+    values (${sipAccountId}, '1', 'create', ${state}, now() - ${ageDays} * interval '1 day', now() - ${ageDays} * interval '1 day')
+    returning id`);
+  return row!.id;
+}
+
+async function link(sipAccountId: string, expiresInHours: number): Promise<string> {
+  const [row] = await queryRows<{ id: string }>(db(), sql`
+    insert into provisioning_links (sip_account_id, token_hash, secret_version, mode, expires_at)
+    values (${sipAccountId}, ${randomUUID()}, 1, 'once', now() + ${expiresInHours} * interval '1 hour') returning id`);
+  return row!.id;
+}
+
+describe('retention sweep', () => {
+  it('deletes exactly the rows past retention: old finished jobs but each account\'s latest, links expired long enough, stale holes', async () => {
+    const a = await account('61001');
+    const b = await account('61002');
+    const oldDone = await job(a, 'done', 50);
+    const oldFailed = await job(a, 'failed', 45);
+    const latestOfA = await job(a, 'done', 40); // Old, but what GET /auth/me shows for a.
+    const recentDone = await job(b, 'done', 5);
+    const oldAwaiting = await job(b, 'awaiting_apply', 41);
+    const latestOfB = await job(b, 'queued', 0);
+    const orphan = await job(null, 'failed', 60); // Its account is gone: nothing shows it.
+    const longExpired = await link(a, -25);
+    const justExpired = await link(a, -1);
+    const live = await link(b, 1);
+    await db().execute(sql`insert into extension_holes (extension_number) values (61001), (61003)`);
+
+    const result = await sweeper().sweepOnce();
+
+    expect(result).toEqual({
+      swept: true,
+      deleted: { 'expired provisioning links': 1, 'finished provisioning jobs': 3, 'stale extension holes': 1 },
+    });
+    const jobsLeft = await ids('provisioning_jobs');
+    expect(jobsLeft.sort()).toEqual([latestOfA, recentDone, oldAwaiting, latestOfB].sort());
+    for (const gone of [oldDone, oldFailed, orphan]) expect(jobsLeft).not.toContain(gone);
+    const linksLeft = await ids('provisioning_links');
+    expect(linksLeft.sort()).toEqual([justExpired, live].sort());
+    expect(linksLeft).not.toContain(longExpired);
+    const holes = await queryRows<{ n: string }>(db(), sql`select extension_number::text as n from extension_holes`);
+    expect(holes.map((row) => row.n)).toEqual(['61003']);
+  });
+
+  it('goes through a backlog batch after batch', async () => {
+    const c = await account('61010');
+    for (let i = 0; i < 5; i++) await job(c, 'done', 90 - i);
+    const result = await sweeper({ batchSize: 2 }).sweepOnce();
+    expect(result.deleted['finished provisioning jobs']).toBe(4);
+  });
+});
+
+describe('retention sweep across instances', () => {
+  it('never runs on two instances at once: the second is refused while the first is half-way', async () => {
+    const d = await account('61020');
+    for (let i = 0; i < 4; i++) await job(d, 'done', 90 - i);
+    let reachedBatch!: () => void;
+    const halfWay = new Promise<void>((resolve) => (reachedBatch = resolve));
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const first = sweeper({ batchSize: 1, afterBatch: () => (reachedBatch(), gate) });
+    const second = sweeper();
+
+    const firstSweep = first.sweepOnce();
+    await halfWay;
+    expect(await second.sweepOnce()).toEqual({ swept: false, deleted: {} });
+    finish();
+    expect((await firstSweep).swept).toBe(true);
+    expect((await second.sweepOnce()).swept).toBe(true); // Free again once the first is done.
+  });
+
+  it('takes over the lease of an instance that died, not the lease of one that is alive', async () => {
+    await db().execute(sql`insert into retention_lease (id, holder, expires_at) values (1, 'alive', now() + interval '1 minute')
+      on conflict (id) do update set holder = excluded.holder, expires_at = excluded.expires_at`);
+    expect((await sweeper().sweepOnce()).swept).toBe(false);
+    await db().execute(sql`update retention_lease set holder = 'killed', expires_at = now() - interval '1 second'`);
+    expect((await sweeper().sweepOnce()).swept).toBe(true);
+  });
+
+  it('sweeps on its schedule once started, and stop() waits for a sweep under way', async () => {
+    const e = await account('61030');
+    const old = await job(e, 'done', 90);
+    await job(e, 'done', 80);
+    const scheduled = sweeper({ firstSweepDelayMs: 10 });
+    scheduled.start();
+    const deadline = Date.now() + 5_000;
+    while ((await ids('provisioning_jobs')).includes(old) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await scheduled.stop();
+    expect(await ids('provisioning_jobs')).not.toContain(old);
+  });
+});
