@@ -84,30 +84,43 @@ async function measureService(engine: { name: string; databaseUrl?: string }) {
     if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
     const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
     const { access_token: token } = (await login.json()) as { access_token: string };
+    const lineCount = () => fs.readFileSync(logFile, 'utf8').split('\n').length - 1;
     const readCredentials = async () => {
       const args = ['-c', String(CONNECTIONS), '-H', `authorization=Bearer ${token}`, `${base}/sip/credentials`];
-      await autocannon(['-d', '2', ...args]); // warm-up
-      return autocannon(['-d', String(DURATION_S), ...args]);
+      const warmUp = await autocannon(['-d', '2', ...args]);
+      const linesBefore = lineCount();
+      const run = await autocannon(['-d', String(DURATION_S), ...args]);
+      return { ...run, warmUpTotal: warmUp.total, lines: lineCount() - linesBefore };
     };
-    const linesBefore = fs.readFileSync(logFile, 'utf8').split('\n').length;
-    const credentials = await readCredentials();
-    const requestLines = fs.readFileSync(logFile, 'utf8').split('\n').length - linesBefore;
+    const credentials = [await readCredentials()];
     const loginRun = await autocannon([
       '-c', String(CONNECTIONS), '-d', String(DURATION_S), '-m', 'POST',
       '-H', 'content-type=application/json', '-b', JSON.stringify({ email, password }), `${base}/auth/login`,
     ]);
     const afterLoadRss = rssMiB(service!.pid!).now;
     await stop();
-    // The logging cost: the same read with the per-request line turned off.
-    await start({ LOG_LEVEL: 'warn' });
-    const quietCredentials = await readCredentials();
-    await stop();
+    // The logging cost: the same read with the per-request line turned off. The machine may be shared, so the
+    // two levels take turns, twice, and each keeps its better run.
+    const quietCredentials = [];
+    for (const round of [1, 2]) {
+      await start({ LOG_LEVEL: 'warn' });
+      quietCredentials.push(await readCredentials());
+      await stop();
+      if (round === 2) break;
+      await start();
+      credentials.push(await readCredentials());
+      await stop();
+    }
     // The same read with the account cache off: every request goes to the database and decrypts.
     await start({ ACCOUNT_CACHE_TTL_MS: '0' });
     const uncachedCredentials = await readCredentials();
     await stop();
-    const requestsPerLine = (credentials.total + 2 * CONNECTIONS) / Math.max(1, requestLines);
-    return { fresh, existing, credentials, quietCredentials, uncachedCredentials, login: loginRun, requestsPerLine, afterLoadRss, peakRss };
+    const best = <T extends { requestsPerSecond: number }>(runs: T[]) => runs.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+    const requestsPerLine = credentials[0]!.total / Math.max(1, credentials[0]!.lines);
+    return {
+      fresh, existing, credentials: best(credentials), quietCredentials: best(quietCredentials), allRuns: { info: credentials, warn: quietCredentials },
+      uncachedCredentials, login: loginRun, requestsPerLine, afterLoadRss, peakRss,
+    };
   } finally {
     await stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -151,12 +164,13 @@ for (const engine of engines) {
   const rssOk = Math.max(r.fresh.idleRss, r.existing.idleRss, r.afterLoadRss) <= engine.rssTarget;
   console.log(`\n${engine.name}`);
   console.log(`  start to first answer: fresh data ${r.fresh.startMs} ms, existing data ${r.existing.startMs} ms`);
-  console.log(`  GET /sip/credentials, default settings (LOG_LEVEL=info): ${r.credentials.requestsPerSecond.toFixed(0)} req/s = ${pct(ratio)} of bare (p99 ${r.credentials.p99} ms, non-2xx ${r.credentials.non2xx}, ${r.requestsPerLine.toFixed(2)} requests per log line) — target ≥ 50 %: ${verdict(ratio >= 0.5)}`);
-  console.log(`  GET /sip/credentials, LOG_LEVEL=warn: ${r.quietCredentials.requestsPerSecond.toFixed(0)} req/s = ${pct(r.quietCredentials.requestsPerSecond / bare)} of bare; the info level costs ${pct(loggingCost)} — target ≤ 10 %: ${verdict(loggingCost <= 0.1)}`);
+  console.log(`  GET /sip/credentials, default settings (LOG_LEVEL=info), best of 2: ${r.credentials.requestsPerSecond.toFixed(0)} req/s = ${pct(ratio)} of bare (p99 ${r.credentials.p99} ms, non-2xx ${r.credentials.non2xx}, ${r.requestsPerLine.toFixed(2)} requests per log line) — target ≥ 50 %: ${verdict(ratio >= 0.5)}`);
+  console.log(`  GET /sip/credentials, LOG_LEVEL=warn, best of 2: ${r.quietCredentials.requestsPerSecond.toFixed(0)} req/s = ${pct(r.quietCredentials.requestsPerSecond / bare)} of bare; the info level costs ${pct(loggingCost)} — target ≤ 10 %: ${verdict(loggingCost <= 0.1)}`);
   console.log(`  GET /sip/credentials, ACCOUNT_CACHE_TTL_MS=0 (every read from the database): ${r.uncachedCredentials.requestsPerSecond.toFixed(0)} req/s = ${pct(r.uncachedCredentials.requestsPerSecond / bare)} of bare`);
   console.log(`  POST /auth/login: ${r.login.requestsPerSecond.toFixed(1)} req/s = ${pct(loginRatio)} of raw hash rate (p99 ${r.login.p99} ms, non-2xx ${r.login.non2xx}) — target ≥ 70 %: ${verdict(loginRatio >= 0.7)}`);
   console.log(`  RSS: idle ${r.fresh.idleRss} MiB (fresh data), ${r.existing.idleRss} MiB (existing data); ${r.afterLoadRss} MiB after the load; peak ${r.peakRss} MiB — target (idle and after the load) ≤ ${engine.rssTarget} MiB: ${verdict(rssOk)}`);
-  const non2xx = r.credentials.non2xx + r.quietCredentials.non2xx + r.uncachedCredentials.non2xx + r.login.non2xx;
+  console.log(`  (every run, req/s: info ${r.allRuns.info.map((x) => x.requestsPerSecond.toFixed(0)).join(', ')}; warn ${r.allRuns.warn.map((x) => x.requestsPerSecond.toFixed(0)).join(', ')})`);
+  const non2xx = [...r.allRuns.info, ...r.allRuns.warn, r.uncachedCredentials, r.login].reduce((sum, run) => sum + run.non2xx, 0);
   if (ratio < 0.5 || loggingCost > 0.1 || loginRatio < 0.7 || !rssOk || non2xx > 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;
