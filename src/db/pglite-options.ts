@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 
@@ -14,29 +13,32 @@ export const PGLITE_OPTIONS: PGliteOptions = {
   startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
 };
 
-const initdbScript = fileURLToPath(new URL(`./pglite-initdb${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+// Plain JavaScript, so the child needs no TypeScript loader: it starts in a fraction of the time.
+const INITDB_SCRIPT = `
+const [pgliteUrl, directory] = process.argv.slice(1);
+const { PGlite } = await import(pgliteUrl);
+const client = await PGlite.create(directory);
+await client.close();
+`;
 
 /**
- * Creates the cluster of a new data directory in a child process (see pglite-initdb.ts), into a sibling
- * directory renamed into place at the end, so a start killed half-way never leaves a half-made cluster.
- * Does nothing unless `directory` is missing or empty (anything else is PGlite's to judge, as before).
+ * Creates the cluster of a new data directory in a short-lived child process: PGlite's initdb runs a second
+ * WebAssembly PostgreSQL beside the first, and a process that ran it keeps ~450 MB more resident for the rest of
+ * its life. The cluster is made in a sibling directory renamed into place at the end, so a start killed half-way
+ * never leaves a half-made cluster. Does nothing unless `directory` is missing or empty (anything else is
+ * PGlite's to judge, as before).
  */
 export async function createClusterOnce(directory: string): Promise<void> {
   if (fs.existsSync(directory) && fs.readdirSync(directory).length > 0) return;
   const staging = `${directory}.initdb-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
   try {
-    await promisify(execFile)(process.execPath, [...initdbFlags(), initdbScript, staging], { timeout: 120_000 });
+    const pgliteUrl = import.meta.resolve('@electric-sql/pglite');
+    await promisify(execFile)(process.execPath, ['--input-type=module', '-e', INITDB_SCRIPT, pgliteUrl, staging], { timeout: 120_000 });
     fs.rmSync(directory, { recursive: true, force: true });
     fs.renameSync(staging, directory);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-}
-
-/** This process's Node flags, less a debugger's (its port is taken), plus tsx's loader when the script is TypeScript. */
-function initdbFlags(): string[] {
-  const flags = process.execArgv.filter((flag) => !flag.startsWith('--inspect'));
-  const loadsTsx = flags.some((flag) => flag === 'tsx' || flag.includes('/tsx/'));
-  return initdbScript.endsWith('.ts') && !loadsTsx ? [...flags, '--import', 'tsx'] : flags;
 }
