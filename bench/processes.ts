@@ -1,11 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 
-export function startProcess(command: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+/** The service exactly as `npm start` runs it (package.json's start script), with this Node. */
+export const SERVICE_COMMAND: string[] = (() => {
+  const { scripts } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const [program, ...args] = scripts.start.split(/\s+/);
+  if (program !== 'node') throw new Error(`the start script must run node: ${scripts.start}`);
+  return [process.execPath, ...args];
+})();
+
+/** Starts a process; its standard output goes to `stdoutFile` when given (a log file, as in production), else nowhere. */
+export function startProcess(command: string, args: readonly string[], env: Record<string, string>, stdoutFile?: string): ChildProcess {
+  const stdout = stdoutFile ? fs.openSync(stdoutFile, 'a') : 'ignore';
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'inherit'] });
+  if (typeof stdout === 'number') fs.closeSync(stdout);
+  return child;
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
@@ -24,12 +37,19 @@ export async function waitForHttp(url: string, since: number, timeoutMs = 60_000
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
+/** Resident set size of a process in MiB (Linux /proc): now, and the peak since it started. */
+export function rssMiB(pid: number): { now: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { now: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
+}
+
 /** Runs autocannon in its own process (so the load generator does not share the server's event loop). */
-export async function autocannon(args: string[]): Promise<{ requestsPerSecond: number; non2xx: number; errors: number; p99: number }> {
+export async function autocannon(args: string[]): Promise<{ requestsPerSecond: number; total: number; non2xx: number; errors: number; p99: number }> {
   const child = spawn('node_modules/.bin/autocannon', ['--json', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await new Promise((resolve) => child.once('exit', resolve));
-  const result = JSON.parse(output) as { requests: { average: number }; non2xx: number; errors: number; latency: { p99: number } };
-  return { requestsPerSecond: result.requests.average, non2xx: result.non2xx, errors: result.errors, p99: result.latency.p99 };
+  const result = JSON.parse(output) as { requests: { average: number; total: number }; non2xx: number; errors: number; latency: { p99: number } };
+  return { requestsPerSecond: result.requests.average, total: result.requests.total, non2xx: result.non2xx, errors: result.errors, p99: result.latency.p99 };
 }

@@ -5,6 +5,7 @@ import formbody from '@fastify/formbody';
 import type { Dependencies } from './dependencies.ts';
 import { installErrorHandlers } from './shared/error-handler.ts';
 import { installSecurityHeaders } from './shared/security-headers.ts';
+import { RequestLogController } from './shared/request-log.ts';
 import { ProblemSchema } from './shared/schemas.ts';
 import { AppError } from './shared/errors.ts';
 import { registerApiDocs } from './modules/docs/api-docs.ts';
@@ -35,6 +36,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     // pino's Logger is a FastifyBaseLogger; the cast keeps route types on Fastify's default logger type.
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
+    logController: new RequestLogController(), // one line per request
     bodyLimit: config.bodyLimitBytes,
     // Long enough that any made-up provisioning token gets the same 404 as an unknown one, not a 414.
     routerOptions: { maxParamLength: 1024 },

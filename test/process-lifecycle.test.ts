@@ -37,7 +37,7 @@ describe('the service process', () => {
     child.kill('SIGTERM');
     expect(await exitOf(child)).toBe(0);
     expect(output.join('')).toContain('Shutting down');
-  });
+  }, 90_000); // a first start creates the embedded cluster (in a child process): slow on a shared machine
 
   it('refuses to start with a weak JWT_SECRET_KEY, naming the variable and exiting with EX_CONFIG (78)', async () => {
     const output: string[] = [];

@@ -5,15 +5,17 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { lockDataDirectory } from './data-dir-lock.ts';
 import { migratePgliteClient } from './migrate.ts';
+import { createClusterOnce, PGLITE_OPTIONS } from './pglite-options.ts';
 import type { Database, DatabaseHandle } from './database.ts';
 
 /** The embedded PGlite kept in `dataDir/pgdata`, one process per DATA_DIR (data-dir lock). Applies migrations. */
 export async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const directory = path.join(dataDir, 'pgdata');
-  fs.mkdirSync(directory, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true });
   const unlock = lockDataDirectory(dataDir);
   try {
-    const client = await PGlite.create(directory);
+    await createClusterOnce(directory);
+    const client = await PGlite.create(directory, PGLITE_OPTIONS);
     const handle = wrapPglite(client);
     await migratePgliteClient(client).catch(async (error: unknown) => {
       await client.close();

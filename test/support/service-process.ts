@@ -18,7 +18,9 @@ export function startServiceProcess(env: Record<string, string>, output: string[
 }
 
 export async function waitUntilReady(baseUrl: string, child: ChildProcess, output: string[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  // Generous: a first start on a new data directory creates the embedded cluster in a child process, and CI
+  // machines are shared.
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output.join('')}`);
     const ok = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loggableUrl } from './request-log.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+/** Runs `script` (ESM, may import the service's .ts files) in a fresh Node process; resolves with its stdout. */
+function runNode(script: string): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout })));
+}
+
+describe('loggableUrl', () => {
+  it('drops the query string under /auth and /provisioning, keeps it elsewhere, and cuts out link tokens', () => {
+    expect(loggableUrl('/auth/login?password=hunter22')).toBe('/auth/login');
+    expect(loggableUrl('/auth?x=1')).toBe('/auth');
+    expect(loggableUrl('/provisioning/TOKEN123/qr.png?size=4')).toBe('/provisioning/[redacted]/qr.png');
+    expect(loggableUrl('/sip/credentials?format=x')).toBe('/sip/credentials?format=x');
+    expect(loggableUrl('/authority?token=abc')).toBe('/authority?token=[redacted]');
+  });
+});
+
+describe('the standard output destination', () => {
+  it('loses no line when the process exits at once after logging, as on a fatal error', async () => {
+    const { code, stdout } = await runNode(`
+      import { createLogger } from './src/shared/logger.ts';
+      import { createStdoutDestination } from './src/shared/request-log.ts';
+      const logger = createLogger({ level: 'info', destination: createStdoutDestination() });
+      for (let i = 0; i < 20000; i++) logger.info({ i }, 'line');
+      logger.error('the end');
+      process.exit(3);
+    `);
+    expect(code).toBe(3);
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(20001);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ msg: 'the end' });
+  });
+
+  it('loses no line when the event loop ends (as after a graceful SIGTERM) or on an uncaught exception', async () => {
+    const drained = await runNode(`
+      import { createLogger } from './src/shared/logger.ts';
+      import { createStdoutDestination } from './src/shared/request-log.ts';
+      const logger = createLogger({ level: 'info', destination: createStdoutDestination() });
+      for (let i = 0; i < 20000; i++) logger.info({ i }, 'line');
+    `);
+    expect(drained.stdout.split('\n').filter(Boolean)).toHaveLength(20000);
+    const crashed = await runNode(`
+      import { createLogger } from './src/shared/logger.ts';
+      import { createStdoutDestination } from './src/shared/request-log.ts';
+      const logger = createLogger({ level: 'info', destination: createStdoutDestination() });
+      for (let i = 0; i < 20000; i++) logger.info({ i }, 'line');
+      throw new Error('boom');
+    `);
+    expect(crashed.code).toBe(1);
+    expect(crashed.stdout.split('\n').filter(Boolean)).toHaveLength(20000);
+  });
+});
