@@ -1,4 +1,4 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { lazyRequire } from '../../shared/lazy-require.ts';
 import { defineError } from '../../shared/errors.ts';
 
 /** OWASP ASVS 2.1: at least 8 characters, long passphrases allowed, no composition rules, common ones refused. */
@@ -6,13 +6,16 @@ export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 256;
 
 // ~49,000 most common passwords, kept up to date by the zxcvbn-ts project.
-const commonPasswords = new Set<string>(dictionary['passwords-common'] as string[]);
+const languageCommon = lazyRequire<typeof import('@zxcvbn-ts/language-common')>('@zxcvbn-ts/language-common');
+let commonPasswords: Set<string> | undefined;
+const isCommon = (password: string) =>
+  (commonPasswords ??= new Set<string>(languageCommon().dictionary['passwords-common'] as string[])).has(password.toLowerCase());
 
 export const commonPasswordError = defineError({ status: 422, code: 'password_too_common', title: 'Password is too common' });
 
 /** Length is checked by the request schema; this adds the check that needs the list. */
 export function assertPasswordAcceptable(password: string): void {
-  if (commonPasswords.has(password.toLowerCase())) {
+  if (isCommon(password)) {
     throw commonPasswordError({
       detail: 'This password appears in lists of commonly used passwords. Choose a longer or less predictable one.',
       extra: { errors: [{ field: 'password', message: 'is a commonly used password' }] },

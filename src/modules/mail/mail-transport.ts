@@ -1,7 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer, { type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
+import { lazyRequire } from '../../shared/lazy-require.ts';
 import type { Logger } from 'pino';
+
+const nodemailer = lazyRequire<typeof import('nodemailer')>('nodemailer');
 
 /** A message as nodemailer takes it. */
 export type OutgoingMessage = SendMailOptions;
@@ -21,13 +24,15 @@ export interface MailTransport {
  */
 export function createMailTransport({ smtpUrl, outboxDir, logger }: { smtpUrl: string | undefined; outboxDir: string; logger: Logger }): MailTransport {
   if (smtpUrl) {
-    const smtp = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 });
+    // Built on the first mail, so an instance that sends none never loads nodemailer.
+    let smtp: ReturnType<ReturnType<typeof nodemailer>['createTransport']> | undefined;
     return {
       kind: 'smtp',
       async send({ message }) {
+        smtp ??= nodemailer().createTransport({ url: smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 });
         await smtp.sendMail(message);
       },
-      close: () => smtp.close(),
+      close: () => smtp?.close(),
     };
   }
   logger.warn({ outbox: outboxDir }, 'SMTP_URL is not set: mails are not sent but written as .eml files into the outbox directory');
@@ -35,10 +40,11 @@ export function createMailTransport({ smtpUrl, outboxDir, logger }: { smtpUrl: s
 }
 
 export function createOutboxTransport(outboxDir: string): MailTransport {
-  const stream = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  let stream: ReturnType<ReturnType<typeof nodemailer>['createTransport']> | undefined;
   return {
     kind: 'outbox',
     async send({ id, createdAt, message }) {
+      stream ??= nodemailer().createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
       const { message: eml } = (await stream.sendMail(message)) as unknown as { message: Buffer };
       // Mails carry single-use tokens: only the service's user may read the outbox.
       await fs.mkdir(outboxDir, { recursive: true, mode: 0o700 });
@@ -48,6 +54,6 @@ export function createOutboxTransport(outboxDir: string): MailTransport {
       await fs.writeFile(partial, eml, { mode: 0o600 });
       await fs.rename(partial, file);
     },
-    close: () => stream.close(),
+    close: () => stream?.close(),
   };
 }

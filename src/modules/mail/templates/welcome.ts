@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import QRCode from 'qrcode';
+import { lazyRequire } from '../../../shared/lazy-require.ts';
 import { defineTemplate, displayNameParam, footer, greeting, linkParams, strict, validity } from './template.ts';
+
+const qrcode = lazyRequire<typeof import('qrcode')>('qrcode');
 
 const QR_CID = 'provisioning-qr@mail';
 
@@ -13,7 +15,7 @@ export const welcome = defineTemplate({
   params: strict({ ...linkParams, ...displayNameParam, extension: Type.String({ pattern: '^[0-9]{2,10}$' }) }),
   render: async (params, context) => {
     const { t, serviceName } = context;
-    const qr = await QRCode.toBuffer(params.url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 480 });
+    const qr = await qrcode().toBuffer(params.url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 480 });
     return {
       subject: t('welcome.subject', { serviceName, extension: params.extension }),
       greeting: greeting(context, params.displayName),
