@@ -4,13 +4,23 @@ import { describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.ts';
 import { createTestService, GOOD_PASSWORD, registerAndLogin, serviceForThisFile, TEST_JWT_SECRET, uniqueEmail, type TestService } from './support/test-service.ts';
 
-const file = serviceForThisFile();
+// At trace level: the last test proves no log line holds a token, even there.
+const file = serviceForThisFile({ env: { LOG_LEVEL: 'trace' } });
 const app = () => file.service.app;
 
-const login = (email: string, headers: Record<string, string> = {}) =>
-  app().inject({ method: 'POST', url: '/auth/login', payload: { email, password: GOOD_PASSWORD }, headers });
-const refresh = (refreshToken: string, svc: TestService = file.service) =>
-  svc.app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: refreshToken } });
+/** Every access and refresh token this file was given or presented. */
+const seen = new Set<string>();
+const remember = <T extends { body: string }>(answer: T): T => {
+  const body = answer.body.startsWith('{') ? (JSON.parse(answer.body) as Record<string, unknown>) : {};
+  for (const key of ['access_token', 'refresh_token']) if (typeof body[key] === 'string') seen.add(body[key]);
+  return answer;
+};
+const login = async (email: string, headers: Record<string, string> = {}) =>
+  remember(await app().inject({ method: 'POST', url: '/auth/login', payload: { email, password: GOOD_PASSWORD }, headers }));
+const refresh = async (refreshToken: string, svc: TestService = file.service) => {
+  seen.add(refreshToken);
+  return remember(await svc.app.inject({ method: 'POST', url: '/auth/refresh', payload: { refresh_token: refreshToken } }));
+};
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const me = (token: string, svc: TestService = file.service) => svc.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(token) });
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -88,6 +98,7 @@ describe('POST /auth/refresh', () => {
     const reused = await refresh(session.refresh);
     expect(reused.statusCode).toBe(401);
     expect(reused.json()).toMatchObject({ code: 'invalid_refresh_token', status: 401 });
+    expect(reused.body).not.toContain(session.refresh);
     // Everything of that session is refused now: the newest refresh token and every access token.
     expect((await refresh(rotated.refresh_token)).json().code).toBe('invalid_refresh_token');
     for (const access of [rotated.access_token, session.access]) {
@@ -261,5 +272,14 @@ describe('access tokens and sessions', () => {
     for (const sid of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid', 42, stranger.sessionId]) {
       expect((await me(await sign({ sid }, userId))).statusCode, String(sid)).toBe(401);
     }
+  });
+});
+
+describe('secrets', () => {
+  it('no log line of this file holds an access or refresh token, at trace level', () => {
+    expect(seen.size).toBeGreaterThan(40);
+    const logs = file.service.logs.text;
+    expect(logs).toContain('"url":"/auth/refresh"'); // the requests were logged
+    for (const token of seen) if (token.length > 20) expect(logs).not.toContain(token);
   });
 });

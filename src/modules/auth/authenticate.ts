@@ -33,7 +33,9 @@ export function createAuthenticate({ tokens, sessions }: {
         headers: { 'www-authenticate': match ? 'Bearer error="invalid_token"' : 'Bearer' },
       });
     }
-    if (claims.sessionId && sessions && !(await sessions.isLive(claims.sessionId, claims.userId))) {
+    const live = claims.sessionId && sessions ? sessions.isLive(claims.sessionId, claims.userId) : true;
+    // A cached answer is a plain boolean: no await, so the hot path pays no extra turn of the event loop.
+    if (live === false || (live !== true && !(await live))) {
       throw notAuthenticatedError({
         detail: 'The session of this access token has ended (signed out): log in again.',
         headers: { 'www-authenticate': 'Bearer error="invalid_token"' },

@@ -34,6 +34,17 @@ export function createSessionCache({ database, findLive, logger, maxEntries = 50
     live.delete(sessionId);
   };
 
+  async function readLive(sessionId: string, userId: string): Promise<boolean> {
+    const readToken = generation;
+    const found = await findLive(sessionId);
+    if (!found) {
+      ended.set(sessionId, true);
+      return false;
+    }
+    if (trusted && readToken === generation) live.set(sessionId, { userId: found.userId, expiresAt: found.expiresAt.getTime() });
+    return found.userId === userId;
+  }
+
   return {
     async start(): Promise<void> {
       unlisten = await database.listen({
@@ -63,19 +74,15 @@ export function createSessionCache({ database, findLive, logger, maxEntries = 50
       return trusted;
     },
 
-    /** Whether `sessionId` is a live session of `userId`. */
-    async isLive(sessionId: string, userId: string): Promise<boolean> {
+    /**
+     * Whether `sessionId` is a live session of `userId`: synchronously from memory when it can (the hot
+     * path then costs no promise), else a promise of the database's answer.
+     */
+    isLive(sessionId: string, userId: string): boolean | Promise<boolean> {
       if (ended.has(sessionId)) return false;
       const cached = trusted ? live.get(sessionId) : undefined;
       if (cached && cached.expiresAt > now()) return cached.userId === userId;
-      const readToken = generation;
-      const found = await findLive(sessionId);
-      if (!found) {
-        ended.set(sessionId, true);
-        return false;
-      }
-      if (trusted && readToken === generation) live.set(sessionId, { userId: found.userId, expiresAt: found.expiresAt.getTime() });
-      return found.userId === userId;
+      return readLive(sessionId, userId);
     },
 
     /** Sessions this instance ended and committed: refused here from now on. */
