@@ -157,12 +157,15 @@ describe('POST /auth/refresh', () => {
     expect(after!.user_agent).toBe('NewPhone/2.0');
   });
 
-  it('answers 403 user_inactive for a deactivated user', async () => {
+  it('answers 403 user_inactive for a deactivated user, without spending the token', async () => {
     const session = await signedIn();
     await file.database.handle.db.execute(sql`update users set is_active = false where lower(email) = lower(${session.email})`);
     const response = await refresh(session.refresh);
     expect(response.statusCode).toBe(403);
     expect(response.json().code).toBe('user_inactive');
+    // The refusal spent nothing: reactivated, the same refresh token works.
+    await file.database.handle.db.execute(sql`update users set is_active = true where lower(email) = lower(${session.email})`);
+    expect((await refresh(session.refresh)).statusCode).toBe(200);
   });
 });
 

@@ -60,11 +60,11 @@ export function createSessionUseCases({ db, tokens, cache, lifetimeDays, logger 
         if (!sessionId) return undefined;
         const found = await repository.lockLive(sessionId);
         if (!found) return undefined;
-        if (!found.userActive) return { inactive: true as const };
+        // Thrown inside: the transaction rolls back, so the token is not spent and works again if the user is reactivated.
+        if (!found.userActive) throw inactiveUserError({ detail: 'This account has been deactivated.' });
         await repository.touch(sessionId, client, lifetimeDays);
         return { userId: found.session.userId, sessionId, refreshToken: await newRefreshToken(tx, sessionId) };
       });
-      if (outcome && 'inactive' in outcome) throw inactiveUserError({ detail: 'This account has been deactivated.' });
       if (outcome) return { ...outcome, accessToken: await tokens.issue(outcome.userId, outcome.sessionId) };
 
       const reusedIn = await sessions.sessionOfSpentToken(tokenHash);
