@@ -12,6 +12,8 @@ import { registerApiDocs } from './modules/docs/api-docs.ts';
 import { registerHealthRoutes } from './modules/health/health.routes.ts';
 import { registerMetricsRoutes, routeLabel } from './modules/metrics/metrics.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
+import { registerChangePasswordRoutes } from './modules/auth/change-password.routes.ts';
+import { registerSessionRoutes } from './modules/auth/sessions.routes.ts';
 import { registerOnboardingRoutes } from './modules/onboarding/onboarding.routes.ts';
 import { registerSipAccountRoutes } from './modules/sip-accounts/sip-accounts.routes.ts';
 import { registerSecretRotationRoutes } from './modules/sip-accounts/secret-rotation.routes.ts';
@@ -89,6 +91,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     loginUser: deps.useCases.loginUser,
     rateLimitPerMinute: config.authRateLimitPerMinute,
     tokenLifetimeSeconds: config.accessTokenExpireMinutes * 60,
+    refreshTokenLifetimeSeconds: config.refreshTokenExpireDays * 86_400,
   });
   registerSipAccountRoutes(app, { sipAccounts: deps.useCases.sipAccounts, authenticate: deps.authenticate });
   registerSecretRotationRoutes(app, { rotation: deps.useCases.secretRotation, authenticate: deps.authenticate });
@@ -103,5 +106,8 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     rateLimitPerMinute: config.provisioning.rateLimitPerMinute,
     acceptLegacyLinphone: config.provisioning.acceptLegacyLinphone,
   });
+  const lifetimes = { accessSeconds: config.accessTokenExpireMinutes * 60, refreshSeconds: config.refreshTokenExpireDays * 86_400 };
+  registerSessionRoutes(app, { sessions: deps.useCases.sessions, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
+  registerChangePasswordRoutes(app, { changePassword: deps.useCases.changePassword, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
   return app;
 }

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from './config/load-config.ts';
-import type { DatabaseHandle } from './db/database.ts';
+import type { DatabaseHandle, Queryable } from './db/database.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createAccessTokens } from './modules/auth/access-tokens.ts';
 import { createAuthenticate } from './modules/auth/authenticate.ts';
 import { createLoginUser } from './modules/auth/auth.usecases.ts';
+import { createChangePassword } from './modules/auth/change-password.usecases.ts';
+import { createSessions } from './modules/auth/create-sessions.ts';
 import { createPasswordHasher } from './modules/auth/password-hasher.ts';
 import { createMail } from './modules/mail/create-mail.ts';
 import type { MailTransport } from './modules/mail/mail-transport.ts';
@@ -22,7 +24,7 @@ import { createProvisioningWorker } from './modules/provisioning-jobs/provisioni
 import { createQueueDepthReader } from './modules/provisioning-jobs/queue-depth.ts';
 import type { WorkerOptions } from './modules/provisioning-jobs/worker-options.ts';
 import { createWorkerLiveness } from './modules/provisioning-jobs/worker-liveness.ts';
-import { createProvisioningLinkUseCases } from './modules/provisioning/provisioning-links.usecases.ts';
+import { buildProvisioning } from './dependencies.provisioning.ts';
 import { createRetentionSweeper } from './modules/retention/retention-sweeper.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
 import { createAccountProvisioning } from './modules/sip-accounts/account-provisioning.ts';
@@ -31,6 +33,7 @@ import { createSecretRotationUseCases } from './modules/sip-accounts/secret-rota
 import { createSipAccountsRepository } from './modules/sip-accounts/sip-accounts.repository.ts';
 import { createSipAccountUseCases } from './modules/sip-accounts/sip-accounts.usecases.ts';
 import { createUsersRepository } from './modules/users/users.repository.ts';
+import type { UserRow } from './modules/users/users.table.ts';
 import { createRateLimitRedis } from './shared/rate-limit-store.ts';
 
 export interface DependencyOverrides {
@@ -100,27 +103,24 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     options: config.loginThrottle,
     logger,
   });
+  const { cache: sessionCache, useCases: sessions } = await createSessions({ database, tokens, lifetimeDays: config.refreshTokenExpireDays, logger });
+  // Auth knows no mail: the password-changed notice is wired here (`locale` once users have one, else DEFAULT_LOCALE).
+  const passwordChangedNotice = {
+    queue: (tx: Queryable, user: UserRow & { locale?: string | null }) =>
+      mail.enqueue(tx, { to: user.email, template: 'password-changed', locale: user.locale, params: user.displayName ? { displayName: user.displayName } : {} }),
+    kick: mail.kick,
+  };
   const sipAccounts = createSipAccountUseCases({ db, encryptionKey, sip: config.sip, extensionRange: config.extensionRange, queue, watch, cache: accountCache });
   const useCases = {
     registerUser: countSignUps(createRegisterUser({ db, hasher, sipAccounts, kickProvisioning: queue.kick, provisionWaitMs: config.provisionWaitMs, logger }), metrics?.signUps),
-    loginUser: createLoginUser({ users: createUsersRepository({ db }), hasher, tokens, throttle: loginThrottle }),
+    loginUser: createLoginUser({ users: createUsersRepository({ db }), hasher, sessions, throttle: loginThrottle }),
+    /** `sessions.endAll(userId, reason, tx?)` ends every session of a user (reset password, account deletion). */
+    sessions,
+    changePassword: createChangePassword({ db, hasher, throttle: loginThrottle, sessions, notice: passwordChangedNotice }),
     sipAccounts,
     secretRotation: createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
   };
-  const provisioning = {
-    links: createProvisioningLinkUseCases({
-      db,
-      sipAccounts: useCases.sipAccounts,
-      publicBaseUrl: config.provisioning.publicBaseUrl,
-      ttlSeconds: config.provisioning.linkTtlSeconds,
-      mode: config.provisioning.linkMode,
-      linksPerAccount: config.provisioning.linksPerAccount,
-    }),
-    formatOptions: {
-      ...(config.provisioning.acrobitsCloudId ? { acrobits: { cloudId: config.provisioning.acrobitsCloudId } } : {}),
-      sessiontalk: { providerId: config.provisioning.sessionTalkProviderId },
-    },
-  };
+  const provisioning = buildProvisioning({ db, sipAccounts, config });
 
   return {
     config,
@@ -134,8 +134,9 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     retention,
     tokens,
     accountCache,
+    sessionCache,
     rateLimitRedis,
-    authenticate: createAuthenticate({ tokens }),
+    authenticate: createAuthenticate({ tokens, sessions: sessionCache }),
     useCases,
     provisioning,
     /** Stops the worker (jobs in hand finish or go back to the queue), then closes what this function opened. */
@@ -144,6 +145,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
       await mail.stop();
       await retention.stop();
       await accountCache?.stop();
+      await sessionCache.stop();
       await rateLimitRedis?.quit().catch(() => rateLimitRedis.disconnect());
       if (!overrides.driver) await driver.close();
       if (!overrides.database) await database.close();

@@ -13,6 +13,8 @@ function fill(path: string, values: Record<string, string>): string {
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };
+const ENDS_SESSION = new Set(['/auth/logout', '/auth/logout-all', '/auth/change-password', '/auth/sessions/{id}']);
+const sessionIdOf = (token: string): string => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid;
 
 /** Every bad input a client or a fuzzer may send an operation, and one good request. */
 function probes(method: string, path: string, operation: Operation, good: Record<string, string>, bearer: string): Probe[] {
@@ -62,13 +64,23 @@ describe('the OpenAPI document', () => {
       for (const [method, operation] of Object.entries(operations)) {
         // A link of its own per route: a rotation or a Linphone fetch before would have ended the last one.
         if (path.includes('{token}')) good.token = await newLinkToken();
-        for (const probe of probes(method.toUpperCase(), path, operation, good, bearer)) {
+        // Routes that end the bearer's session get a user and a session of their own.
+        let pathBearer = bearer;
+        if (ENDS_SESSION.has(path)) {
+          const own = await registerAndLogin(app);
+          pathBearer = own.token;
+          good.id = sessionIdOf(own.token);
+          good['/auth/change-password'] = JSON.stringify({ current_password: GOOD_PASSWORD, new_password: 'another unusual passphrase 43' });
+        }
+        if (path === '/auth/refresh') good[path] = JSON.stringify({ refresh_token: (await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: GOOD_PASSWORD } })).json().refresh_token });
+        for (const probe of probes(method.toUpperCase(), path, operation, good, pathBearer)) {
           const answer = await app.inject({ method: probe.method as 'GET', url: probe.url, headers: probe.headers, ...(probe.payload !== undefined ? { payload: probe.payload } : {}) });
           checked += 1;
           const declared = operation.responses[String(answer.statusCode)];
           const where = `${method.toUpperCase()} ${path} with ${probe.what}: ${answer.statusCode} ${mediaType(answer)}`;
           if (answer.statusCode >= 500) mismatches.push(`${where} (a server error)`);
           else if (!declared) mismatches.push(`${where} (status not declared)`);
+          else if (answer.statusCode === 204 && !declared.content && !answer.headers['content-type']) continue;
           else if (!declared.content || !(mediaType(answer) in declared.content)) mismatches.push(`${where} (declared: ${Object.keys(declared.content ?? {}).join(', ') || 'no content'})`);
         }
       }

@@ -130,6 +130,7 @@ export const configSchema = Type.Object({
   })),
   SERVICE_NAME: Type.String({ default: 'VoIP onboarding', minLength: 1, maxLength: 100, description: 'The product name people see in mails and pages.' }),
   DEFAULT_LOCALE: oneOf(['en', 'es'], 'Language of mails and pages for a person whose own language is unknown or not supported: en or es.', 'en'),
+  REFRESH_TOKEN_EXPIRE_DAYS: whole(1, 3650, 30, 'How long a session lasts unused: each refresh token lives this many days, and every refresh starts the count again; a session unused for longer must log in again.'),
 });
 
 export type ConfigVariableName = keyof typeof configSchema.properties;

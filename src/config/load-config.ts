@@ -39,6 +39,7 @@ function toConfig(values: ConfigValues, problems: string[]) {
     jwtIssuer: values.JWT_ISSUER,
     jwtAudience: values.JWT_AUDIENCE,
     accessTokenExpireMinutes: values.ACCESS_TOKEN_EXPIRE_MINUTES,
+    refreshTokenExpireDays: values.REFRESH_TOKEN_EXPIRE_DAYS,
     /** Undefined until resolved by `resolveGeneratedSecrets`. */
     credentialsEncryptionKey: optional(values.CREDENTIALS_ENCRYPTION_KEY, parseEncryptionKey),
     extensionRange: parseRange(values.EXTENSION_RANGE),

@@ -12,7 +12,7 @@ function loginWith(users: UserRow[]) {
       verify: async (hash, password) => (calls.push('verify'), hash === `hash-of-${password}`),
       verifyAgainstDummy: async () => (calls.push('dummy'), false),
     },
-    tokens: { issue: async (userId) => `token-for-${userId}` },
+    sessions: { start: async (userId) => ({ accessToken: `token-for-${userId}`, refreshToken: `refresh-for-${userId}`, sessionId: 's1' }) },
     throttle: { check: async () => ({ allowed: true }) as never, recordFailure: async () => {}, recordSuccess: async () => {} },
   });
   return { loginUser, calls };
@@ -21,9 +21,9 @@ function loginWith(users: UserRow[]) {
 const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: { code: string }) => error.code);
 
 describe('login', () => {
-  it('issues a token for the right password, the email matched without regard to case or spaces', async () => {
+  it('issues tokens for the right password, the email matched without regard to case or spaces', async () => {
     const { loginUser } = loginWith([alice]);
-    expect(await loginUser({ email: ' alice@example.com ', password: 'right', clientAddress: '192.0.2.1' })).toEqual({ accessToken: 'token-for-u1' });
+    expect(await loginUser({ email: ' alice@example.com ', password: 'right', clientAddress: '192.0.2.1' })).toEqual({ accessToken: 'token-for-u1', refreshToken: 'refresh-for-u1' });
   });
 
   it('answers a wrong password and an unknown email alike, and spends a hash on both', async () => {

@@ -4,8 +4,14 @@ import { createSigner, createVerifier } from 'fast-jwt';
 const ALGORITHM = 'HS256';
 /** How far a token's clocks may disagree with ours: expiry, and an issue time in the future. */
 const CLOCK_TOLERANCE_MS = 5_000;
-// Every token we issue names a user by id; anything else is not ours, even when correctly signed.
-const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Every token we issue names a user (and, since sessions, a session) by id; anything else is not ours, even when correctly signed.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What a valid access token says: its user, and its session (undefined for a token issued before sessions existed). */
+export interface AccessTokenClaims {
+  userId: string;
+  sessionId: string | undefined;
+}
 
 /**
  * HS256 access tokens. Verification pins the algorithm (no `alg: none`, no RS/HS confusion) and requires
@@ -35,22 +41,36 @@ export function createAccessTokens({ secretKey, issuer, audience, lifetimeMinute
     // A cached token is still checked for expiry on every use.
     cache: 10_000,
   });
+  /**
+   * The claims of a valid token, or undefined for any invalid, tampered or expired one. A token without `sid`
+   * is valid (issued before sessions existed, it dies within ACCESS_TOKEN_EXPIRE_MINUTES anyway); one whose
+   * `sid` is not a session id is not ours.
+   */
+  function verifyClaims(token: string): AccessTokenClaims | undefined {
+    try {
+      const payload = verifier(token) as { sub?: unknown; iat?: unknown; sid?: unknown };
+      // fast-jwt checks `iat` only against a maximum age: a token issued "in the future" is refused here.
+      if (typeof payload.iat !== 'number' || payload.iat * 1000 > Date.now() + CLOCK_TOLERANCE_MS) return undefined;
+      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) return undefined;
+      if (payload.sid !== undefined && (typeof payload.sid !== 'string' || !UUID.test(payload.sid))) return undefined;
+      return { userId: payload.sub, sessionId: payload.sid };
+    } catch {
+      return undefined;
+    }
+  }
+
   return {
-    async issue(userId: string): Promise<string> {
-      return sign({ sub: userId, jti: randomUUID() });
+    /** `sid` names the session the token belongs to; every token issued since sessions exist has one. */
+    async issue(userId: string, sessionId?: string): Promise<string> {
+      return sign({ sub: userId, jti: randomUUID(), ...(sessionId ? { sid: sessionId } : {}) });
     },
 
     /** The user id of a valid token, or undefined for any invalid, tampered or expired one. */
     async verify(token: string): Promise<string | undefined> {
-      try {
-        const payload = verifier(token) as { sub?: unknown; iat?: unknown };
-        // fast-jwt checks `iat` only against a maximum age: a token issued "in the future" is refused here.
-        if (typeof payload.iat !== 'number' || payload.iat * 1000 > Date.now() + CLOCK_TOLERANCE_MS) return undefined;
-        return typeof payload.sub === 'string' && USER_ID.test(payload.sub) ? payload.sub : undefined;
-      } catch {
-        return undefined;
-      }
+      return verifyClaims(token)?.userId;
     },
+
+    verifyClaims,
   };
 }
 

@@ -4,11 +4,13 @@ import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
 import { validationFailedError } from '../../shared/errors.ts';
 import type { createLoginUser } from './auth.usecases.ts';
 import { LoginBody, TokenResponse } from './auth.schemas.ts';
+import { sessionClient } from './session-client.ts';
 
-export function registerAuthRoutes(app: FastifyInstance, { loginUser, rateLimitPerMinute, tokenLifetimeSeconds }: {
+export function registerAuthRoutes(app: FastifyInstance, { loginUser, rateLimitPerMinute, tokenLifetimeSeconds, refreshTokenLifetimeSeconds }: {
   loginUser: ReturnType<typeof createLoginUser>;
   rateLimitPerMinute: number;
   tokenLifetimeSeconds: number;
+  refreshTokenLifetimeSeconds: number;
 }): void {
   const router = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -16,7 +18,7 @@ export function registerAuthRoutes(app: FastifyInstance, { loginUser, rateLimitP
     config: { rateLimit: { max: rateLimitPerMinute, timeWindow: '1 minute' } },
     schema: {
       tags: ['auth'],
-      summary: 'Log in and get an access token',
+      summary: 'Log in: an access token and a refresh token (a new session)',
       description:
         'JSON `{"email","password"}`, or the OAuth2 password form (`application/x-www-form-urlencoded`, `username` = email). ' +
         '429 `rate_limited`: too many requests from this address; 429 `login_throttled`: too many failed logins for this account from this address (see Retry-After).',
@@ -26,8 +28,15 @@ export function registerAuthRoutes(app: FastifyInstance, { loginUser, rateLimitP
     handler: async (request) => {
       const email = request.body.email ?? request.body.username;
       if (!email) throw validationFailedError([{ field: 'email', message: 'is required' }]);
-      const { accessToken } = await loginUser({ email, password: request.body.password, clientAddress: request.ip });
-      return { access_token: accessToken, token_type: 'bearer' as const, expires_in: tokenLifetimeSeconds };
+      const { userAgent } = sessionClient(request);
+      const { accessToken, refreshToken } = await loginUser({ email, password: request.body.password, clientAddress: request.ip, userAgent });
+      return {
+        access_token: accessToken,
+        token_type: 'bearer' as const,
+        expires_in: tokenLifetimeSeconds,
+        refresh_token: refreshToken,
+        refresh_token_expires_in: refreshTokenLifetimeSeconds,
+      };
     },
   });
 }

@@ -23,4 +23,6 @@ export const TokenResponse = Type.Object({
   access_token: Type.String(),
   token_type: Type.Literal('bearer'),
   expires_in: Type.Integer({ description: 'Seconds until the token expires.' }),
+  refresh_token: Type.String({ description: 'Single use: POST /auth/refresh spends it for a new access token and a new refresh token.' }),
+  refresh_token_expires_in: Type.Integer({ description: 'Seconds until the refresh token expires unused (REFRESH_TOKEN_EXPIRE_DAYS).' }),
 });

@@ -1,16 +1,20 @@
 import type { UsersRepository } from '../users/users.repository.ts';
-import type { AccessTokens } from './access-tokens.ts';
 import { inactiveUserError, invalidCredentialsError, loginThrottledError } from './auth.errors.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { PasswordHasher } from './password-hasher.ts';
+import type { SessionUseCases } from './sessions.usecases.ts';
 
-export function createLoginUser({ users, hasher, tokens, throttle }: {
+export function createLoginUser({ users, hasher, sessions, throttle }: {
   users: Pick<UsersRepository, 'findByEmail'>;
   hasher: Pick<PasswordHasher, 'verify' | 'verifyAgainstDummy'>;
-  tokens: Pick<AccessTokens, 'issue'>;
+  /** Each login starts a session: its access token carries the session id, its refresh token keeps it alive. */
+  sessions: Pick<SessionUseCases, 'start'>;
   throttle: Pick<LoginThrottle, 'check' | 'recordFailure' | 'recordSuccess'>;
 }) {
-  return async function loginUser(input: { email: string; password: string; clientAddress: string }): Promise<{ accessToken: string }> {
+  return async function loginUser(input: { email: string; password: string; clientAddress: string; userAgent?: string }): Promise<{
+    accessToken: string;
+    refreshToken: string;
+  }> {
     const email = input.email.trim();
     // Before any hash: a refused attempt costs nothing, and tells nothing about the password.
     const verdict = await throttle.check(email, input.clientAddress);
@@ -29,6 +33,7 @@ export function createLoginUser({ users, hasher, tokens, throttle }: {
     }
     await throttle.recordSuccess(email, input.clientAddress);
     if (!user.isActive) throw inactiveUserError({ detail: 'This account has been deactivated.' });
-    return { accessToken: await tokens.issue(user.id) };
+    const { accessToken, refreshToken } = await sessions.start(user.id, { ipAddress: input.clientAddress, userAgent: input.userAgent });
+    return { accessToken, refreshToken };
   };
 }

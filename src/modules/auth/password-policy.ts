@@ -13,12 +13,12 @@ const isCommon = (password: string) =>
 
 export const commonPasswordError = defineError({ status: 422, code: 'password_too_common', title: 'Password is too common' });
 
-/** Length is checked by the request schema; this adds the check that needs the list. */
-export function assertPasswordAcceptable(password: string): void {
+/** Length is checked by the request schema; this adds the check that needs the list. `field` names it in the 422. */
+export function assertPasswordAcceptable(password: string, field = 'password'): void {
   if (isCommon(password)) {
     throw commonPasswordError({
       detail: 'This password appears in lists of commonly used passwords. Choose a longer or less predictable one.',
-      extra: { errors: [{ field: 'password', message: 'is a commonly used password' }] },
+      extra: { errors: [{ field, message: 'is a commonly used password' }] },
     });
   }
 }
