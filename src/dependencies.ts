@@ -12,6 +12,12 @@ import type { MailWorkerOptions } from './modules/mail/mail-worker.ts';
 import { createLoginThrottle } from './modules/auth/login-throttle.ts';
 import { createMemoryCounters, createRedisCounters } from './modules/auth/login-throttle.counters.ts';
 import { createRegisterUser } from './modules/onboarding/onboarding.usecases.ts';
+import { createEmailVerification } from './modules/onboarding/email-verification.usecases.ts';
+import { createUnverifiedAccountSweep } from './modules/onboarding/unverified-sweep.ts';
+import { createAccountPages } from './modules/pages/account-pages.ts';
+import { createPasswordReset } from './modules/password-reset/password-reset.usecases.ts';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './modules/auth/password-policy.ts';
+import { createOffRequestPath } from './shared/off-request-path.ts';
 import { createMetrics } from './modules/metrics/metrics.ts';
 import { countSignUps } from './modules/onboarding/sign-up-metrics.ts';
 import { createPbxDriver } from './modules/pbx/create-pbx-driver.ts';
@@ -93,8 +99,28 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     logger,
   });
   const sipAccounts = createSipAccountUseCases({ db, encryptionKey, sip: config.sip, extensionRange: config.extensionRange, queue, watch, cache: accountCache });
+  // Anti-enumeration: resend-verification and forgot-password answer at once; their look-ups run here.
+  const offRequestPath = createOffRequestPath({ logger });
+  const publicBaseUrl = config.provisioning.publicBaseUrl;
+  const emailVerification = createEmailVerification({
+    db, mail, sipAccounts, kickProvisioning: queue.kick, publicBaseUrl, tokenTtlSeconds: config.emailVerification.tokenTtlSeconds, offRequestPath, logger,
+  });
+  const passwordReset = createPasswordReset({
+    db, hasher, mail, publicBaseUrl, ttlSeconds: config.passwordResetTtlSeconds, offRequestPath, logger,
+    // TODO: sessions.endAll(userId, 'password_reset', tx) once the sessions module is merged; no sessions exist before it.
+    endAllSessions: async () => {},
+  });
+  const unverifiedSweep = createUnverifiedAccountSweep({ db, ttlSeconds: config.emailVerification.unverifiedAccountTtlSeconds, logger });
   const useCases = {
-    registerUser: countSignUps(createRegisterUser({ db, hasher, sipAccounts, kickProvisioning: queue.kick, provisionWaitMs: config.provisionWaitMs, logger }), metrics?.signUps),
+    registerUser: countSignUps(
+      createRegisterUser({
+        db, hasher, sipAccounts, kickProvisioning: queue.kick, provisionWaitMs: config.provisionWaitMs, logger,
+        verification: emailVerification, verificationRequired: config.emailVerification.required, kickMail: mail.kick,
+      }),
+      metrics?.signUps,
+    ),
+    emailVerification,
+    passwordReset,
     loginUser: createLoginUser({ users: createUsersRepository({ db }), hasher, tokens, throttle: loginThrottle }),
     sipAccounts,
     secretRotation: createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
@@ -124,6 +150,10 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     /** `mail.enqueue(tx, …)` inside a transaction, then `mail.kick()`; started with the provisioning worker. */
     mail,
     tokens,
+    offRequestPath,
+    /** Started with the workers (main.ts); removes accounts never verified (EMAIL_VERIFICATION=required). */
+    unverifiedSweep,
+    pages: createAccountPages({ serviceName: config.serviceName, passwordLength: { min: PASSWORD_MIN_LENGTH, max: PASSWORD_MAX_LENGTH } }),
     accountCache,
     rateLimitRedis,
     authenticate: createAuthenticate({ tokens }),
@@ -132,6 +162,9 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     /** Stops the worker (jobs in hand finish), then closes what this function opened. */
     async close(): Promise<void> {
       await worker.stop();
+      await unverifiedSweep.stop();
+      // Work a request left behind (a resend, a reset mail) finishes before its mail worker and database go.
+      await offRequestPath.close();
       await mail.stop();
       await accountCache?.stop();
       await rateLimitRedis?.quit().catch(() => rateLimitRedis.disconnect());
