@@ -9,8 +9,8 @@ import { renderPage } from './render-page.ts';
  */
 export function createAccountPages({ serviceName, passwordLength }: { serviceName: string; passwordLength: { min: number; max: number } }) {
   const translator = createPageTranslator();
-  const page = (locale: Locale, key: string, parts: Omit<Parameters<typeof renderPage>[0], 'locale' | 'serviceName' | 'title'> & { title?: string }) =>
-    renderPage({ locale, serviceName, title: translator(locale)(`${key}.${parts.title ?? 'title'}`), ...parts, paragraphs: parts.paragraphs });
+  const page = (locale: Locale, key: string, { title = 'title', ...parts }: Omit<Parameters<typeof renderPage>[0], 'locale' | 'serviceName' | 'title'> & { title?: string }) =>
+    renderPage({ locale, serviceName, title: translator(locale)(`${key}.${title}`), ...parts });
 
   return {
     verifyEmail(locale: Locale, { token, email }: { token: string; email: string }): string {
