@@ -240,3 +240,24 @@ describe('POST /auth/resend-verification', () => {
     expect(ratio(times), JSON.stringify(times)).toBeLessThan(3);
   });
 });
+
+describe('secrets of the verification flow', () => {
+  it('appear in no log line and no stored row: every token mailed so far, and the password', async () => {
+    const { email } = await signUp(required.service);
+    const { token } = await verificationMail(required.service, email);
+    await required.service.app.inject({ url: `/auth/verify-email?token=${token}` });
+    await postToken(required.service, `${token}x`);
+    expect((await postToken(required.service, token)).statusCode).toBe(200);
+    for (const service of [off.service, required.service]) {
+      const mails = await readOutbox(service.deps.config.mail.outboxDir);
+      const tokens = mails.flatMap((mail) => [...`${mail.text}`.matchAll(/token=([A-Za-z0-9_-]+)/g)].map((match) => match[1]!));
+      if (service === required.service) expect(tokens).toContain(token);
+      for (const mail of mails) expect(mail.raw).not.toContain(GOOD_PASSWORD);
+      const stored = JSON.stringify(await queryRows(service.deps.database.db, sql`select * from email_tokens`)) + JSON.stringify(await queryRows(service.deps.database.db, sql`select * from outgoing_mails`));
+      for (const secret of [...tokens, GOOD_PASSWORD]) {
+        expect(service.logs.text).not.toContain(secret);
+        expect(stored).not.toContain(secret);
+      }
+    }
+  });
+});
