@@ -68,7 +68,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   const worker = createProvisioningWorker({
     db,
     driver,
-    accounts: createAccountProvisioning({ db, encryptionKey, extensionRange: config.extensionRange, watch }),
+    accounts: createAccountProvisioning({ db, encryptionKey, extensionRange: config.extensionRange, extensionReuseAfterSeconds: config.extensionReuseAfterSeconds, watch }),
     logger: logger.child({ component: 'provisioning' }),
     metrics: metrics?.provisioning,
     options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },

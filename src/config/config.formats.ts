@@ -25,6 +25,16 @@ export function parseDuration(value: string): number {
   return seconds;
 }
 
+const LONG_DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `0`, or a number with s, m, h or d (`30d`, `12h`), in seconds, up to 3650 days. */
+export function parseLongDuration(value: string): number {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(value);
+  const seconds = match && (match[2] || match[1] === '0') ? Number(match[1]) * (LONG_DURATION_UNITS[match[2]!] ?? 1) : NaN;
+  if (!(seconds >= 0 && seconds <= 3650 * 86_400)) throw new RangeError('not a duration up to 3650 days');
+  return seconds;
+}
+
 /** `FIRST-LAST`: 2 to 10 digits each, first ≤ last, no leading zeros. */
 export function parseRange(value: string): { first: number; last: number } {
   const match = /^(\d{2,10})-(\d{2,10})$/.exec(value);
@@ -83,6 +93,7 @@ for (const [format, protocols] of Object.entries(URL_PROTOCOLS)) {
   }));
 }
 FormatRegistry.Set('duration', parses(parseDuration));
+FormatRegistry.Set('long-duration', parses(parseLongDuration));
 FormatRegistry.Set('extension-range', parses(parseRange));
 FormatRegistry.Set('encryption-key', parses(parseEncryptionKey));
 // One address, optionally with a display name: `a@b.example` or `Name <a@b.example>`.

@@ -127,6 +127,12 @@ export const configSchema = Type.Object({
   })),
   SERVICE_NAME: Type.String({ default: 'VoIP onboarding', minLength: 1, maxLength: 100, description: 'The product name people see in mails and pages.' }),
   DEFAULT_LOCALE: oneOf(['en', 'es'], 'Language of mails and pages for a person whose own language is unknown or not supported: en or es.', 'en'),
+  EXTENSION_REUSE_AFTER: Type.String({
+    format: 'long-duration',
+    default: '30d',
+    problem: 'must be 0 or a number with s, m, h or d (e.g. 30d), up to 3650 days',
+    description: 'How long a number freed by a user who deleted their account is kept back before it is handed out again, so nobody gets calls meant for the one who left: 0, or a number with s, m, h or d (e.g. 30d, 12h).',
+  }),
 });
 
 export type ConfigVariableName = keyof typeof configSchema.properties;

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import { users, type UserRow } from '../users/users.table.ts';
 import { queryRows, type Queryable } from '../../db/database.ts';
 import { reservedExtensions, sipAccounts, type SipAccountRow, type SipAccountStatus } from './sip-accounts.table.ts';
@@ -22,7 +22,8 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
       const rows = await queryRows<{ extension: string }>(db, sql`
         select n::text as extension from generate_series(${range.first}::bigint, ${range.last}::bigint) as n
         where not exists (select 1 from ${sipAccounts} where ${sipAccounts.extension} = n::text)
-          and not exists (select 1 from ${reservedExtensions} where ${reservedExtensions.extension} = n::text)
+          and not exists (select 1 from ${reservedExtensions} where ${reservedExtensions.extension} = n::text
+            and (${reservedExtensions.reusableAfter} is null or ${reservedExtensions.reusableAfter} > now()))
         order by n limit 1`);
       return rows[0]?.extension;
     },
@@ -52,6 +53,7 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
       return row;
     },
 
+    /** `deleting` is final (the account is erased next): a job of the account still in flight never undoes it. */
     async setStatus(id: string, status: SipAccountStatus, lastError: string | null = null): Promise<void> {
       await db
         .update(sipAccounts)
@@ -61,7 +63,7 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
           updatedAt: sql`now()`,
           ...(status === 'active' ? { activatedAt: sql`now()` } : {}),
         })
-        .where(eq(sipAccounts.id, id));
+        .where(and(eq(sipAccounts.id, id), status === 'deleting' ? undefined : ne(sipAccounts.status, 'deleting')));
     },
 
     async changeExtension(id: string, extension: string): Promise<void> {
@@ -71,19 +73,32 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
     async reserveExtension(extension: string, reason: string): Promise<void> {
       await db.insert(reservedExtensions).values({ extension, reason }).onConflictDoNothing();
     },
+
+    /** Keeps a freed number back until `seconds` from now; a reservation for ever stays one. */
+    async reserveExtensionFor(extension: string, reason: string, seconds: number): Promise<void> {
+      const reusableAfter = sql`now() + ${seconds} * interval '1 second'`;
+      await db
+        .insert(reservedExtensions)
+        .values({ extension, reason, reusableAfter })
+        .onConflictDoUpdate({
+          target: reservedExtensions.extension,
+          set: { reason, reusableAfter, createdAt: sql`now()` },
+          setWhere: sql`${reservedExtensions.reusableAfter} is not null`,
+        });
+    },
   };
 }
 
 export type SipAccountsRepository = ReturnType<typeof createSipAccountsRepository>;
 
 /** Only what /sip/credentials and /auth/me show: every column less to parse counts on the hot path. */
-export type UserSummary = Pick<UserRow, 'id' | 'email' | 'displayName' | 'isActive' | 'createdAt'>;
+export type UserSummary = Pick<UserRow, 'id' | 'email' | 'displayName' | 'isActive' | 'createdAt' | 'deletionRequestedAt'>;
 export type AccountSummary = Pick<SipAccountRow, 'id' | 'extension' | 'secretCiphertext' | 'status' | 'lastError' | 'activatedAt'>;
 
 function prepareUserWithAccount(db: Queryable) {
   return db
     .select({
-      user: { id: users.id, email: users.email, displayName: users.displayName, isActive: users.isActive, createdAt: users.createdAt },
+      user: { id: users.id, email: users.email, displayName: users.displayName, isActive: users.isActive, createdAt: users.createdAt, deletionRequestedAt: users.deletionRequestedAt },
       account: {
         id: sipAccounts.id,
         extension: sipAccounts.extension,

@@ -31,11 +31,17 @@ export const sipAccounts = pgTable('sip_accounts', {
   activatedAt: timestamp('activated_at', { withTimezone: true }),
 });
 
-/** Numbers never to hand out: taken on the PBX by someone else, or kept back by the operator. */
+/**
+ * Numbers not to hand out: taken on the PBX by someone else, or kept back by the operator (for ever), or
+ * freed by a user who left (until `reusable_after`, EXTENSION_REUSE_AFTER later, so a new user does not get
+ * the calls meant for the one who left).
+ */
 export const reservedExtensions = pgTable('reserved_extensions', {
   extension: text('extension').primaryKey(),
   reason: text('reason').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Null: never handed out. Else handed out again from this time on. */
+  reusableAfter: timestamp('reusable_after', { withTimezone: true }),
 });
 
 export type SipAccountRow = typeof sipAccounts.$inferSelect;

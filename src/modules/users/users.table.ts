@@ -11,6 +11,11 @@ export const users = pgTable(
     displayName: text('display_name'),
     isActive: boolean('is_active').notNull().default(true),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Set by DELETE /auth/me: from then on the user's logins, tokens, credentials and links are refused, until
+     * the extension is off the PBX and the row is erased (see sip-accounts/account-provisioning.ts).
+     */
+    deletionRequestedAt: timestamp('deletion_requested_at', { withTimezone: true }),
   },
   (table) => [uniqueIndex('users_email_lower_key').on(sql`lower(${table.email})`)],
 );
