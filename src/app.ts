@@ -12,6 +12,7 @@ import { registerHealthRoutes } from './modules/health/health.routes.ts';
 import { registerMetricsRoutes, routeLabel } from './modules/metrics/metrics.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerOnboardingRoutes } from './modules/onboarding/onboarding.routes.ts';
+import { registerMeRoutes } from './modules/me/me.routes.ts';
 import { registerSipAccountRoutes } from './modules/sip-accounts/sip-accounts.routes.ts';
 import { registerSecretRotationRoutes } from './modules/sip-accounts/secret-rotation.routes.ts';
 import { registerProvisioningLinkRoutes } from './modules/provisioning/provisioning-links.routes.ts';
@@ -83,6 +84,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     authenticate: deps.authenticate,
     rateLimitPerMinute: config.authRateLimitPerMinute,
   });
+  registerMeRoutes(app, { db: deps.database.db, ...deps.useCases, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute });
   registerAuthRoutes(app, {
     loginUser: deps.useCases.loginUser,
     rateLimitPerMinute: config.authRateLimitPerMinute,

@@ -12,6 +12,8 @@ import type { MailWorkerOptions } from './modules/mail/mail-worker.ts';
 import { createLoginThrottle } from './modules/auth/login-throttle.ts';
 import { createMemoryCounters, createRedisCounters } from './modules/auth/login-throttle.counters.ts';
 import { createRegisterUser } from './modules/onboarding/onboarding.usecases.ts';
+import { createDeleteAccount } from './modules/me/delete-account.ts';
+import { createUpdateProfile } from './modules/me/update-profile.ts';
 import { createMetrics } from './modules/metrics/metrics.ts';
 import { countSignUps } from './modules/onboarding/sign-up-metrics.ts';
 import { createPbxDriver } from './modules/pbx/create-pbx-driver.ts';
@@ -98,6 +100,8 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     loginUser: createLoginUser({ users: createUsersRepository({ db }), hasher, tokens, throttle: loginThrottle }),
     sipAccounts,
     secretRotation: createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
+    deleteAccount: createDeleteAccount({ db, hasher, throttle: loginThrottle, sipAccounts, mail, kickProvisioning: queue.kick, logger }),
+    updateProfile: createUpdateProfile({ db, sipAccounts, kickProvisioning: queue.kick }),
   };
   const provisioning = {
     links: createProvisioningLinkUseCases({

@@ -25,12 +25,12 @@ export function parseDuration(value: string): number {
   return seconds;
 }
 
-const LONG_DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+const LONG_DURATION_UNITS: Record<string, number> = { ...DURATION_UNITS, d: 86_400 };
 
-/** `0`, or a number with s, m, h or d (`30d`, `12h`), in seconds, up to 3650 days. */
+/** Seconds, or a number with s, m, h or d (`30d`, `12h`), in seconds, from 0 up to 3650 days. */
 export function parseLongDuration(value: string): number {
   const match = /^(\d+)\s*([smhd]?)$/.exec(value);
-  const seconds = match && (match[2] || match[1] === '0') ? Number(match[1]) * (LONG_DURATION_UNITS[match[2]!] ?? 1) : NaN;
+  const seconds = match ? Number(match[1]) * LONG_DURATION_UNITS[match[2]!]! : NaN;
   if (!(seconds >= 0 && seconds <= 3650 * 86_400)) throw new RangeError('not a duration up to 3650 days');
   return seconds;
 }

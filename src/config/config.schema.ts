@@ -130,8 +130,8 @@ export const configSchema = Type.Object({
   EXTENSION_REUSE_AFTER: Type.String({
     format: 'long-duration',
     default: '30d',
-    problem: 'must be 0 or a number with s, m, h or d (e.g. 30d), up to 3650 days',
-    description: 'How long a number freed by a user who deleted their account is kept back before it is handed out again, so nobody gets calls meant for the one who left: 0, or a number with s, m, h or d (e.g. 30d, 12h).',
+    problem: 'must be seconds or a number with s, m, h or d (e.g. 30d), up to 3650 days',
+    description: 'How long a number freed by a user who deleted their account is kept back before it is handed out again, so nobody gets calls meant for the one who left: seconds, or a number with s, m, h or d (e.g. 30d, 12h); 0: at once.',
   }),
 });
 

@@ -5,7 +5,7 @@ import { Email, Password } from '../auth/auth.schemas.ts';
 // Printable text only: it ends up in SIP headers and XML, where control characters break things, and
 // XML 1.0 cannot carry U+FFFE, U+FFFF or a lone surrogate at all (ajv matches with the `u` flag, so a
 // surrogate pair, e.g. an emoji, is one character outside the refused class).
-const DisplayName = Type.String({
+export const DisplayName = Type.String({
   minLength: 1,
   maxLength: 100,
   pattern: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff\\ufffe\\uffff]+$',
