@@ -61,8 +61,7 @@ export function createSecretRotationUseCases({ db, queue, watch, encryptionKey, 
         const account = (await createSipAccountsRepository({ db: tx }).findById(id))!;
         // Read in the transaction: on the embedded database a query beside an open transaction waits for it.
         const latest = started ? undefined : await queue.latestJobFor(id, tx);
-        // Joined only if that job pushes this rotation's secret: an update for a new display name does not.
-        if (!(latest?.kind === 'update' && UNFINISHED.has(latest.state) && latest.secretVersion === account.secretVersion + 1)) {
+        if (!(latest?.kind === 'update' && UNFINISHED.has(latest.state))) {
           await queue.enqueue(tx, { sipAccountId: id, extension: account.extension, kind: 'update', secretVersion: account.secretVersion + 1 });
         }
         return account.secretVersion + 1;
