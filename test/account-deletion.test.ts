@@ -12,6 +12,8 @@ import { createTestService, registerAndLogin, type TestService } from './support
 const EVENTUALLY = { timeout: 15_000, interval: 50 };
 // A create gets 2 attempts here; a delete must outlast them.
 const WORKER = { pollIntervalMs: 50, backoff: { baseMs: 20, maxMs: 100 }, maxAttempts: 2 };
+/** Tests that open a database and start services of their own take longer on a loaded machine. */
+const SLOW = 90_000;
 const LINPHONE = { 'x-linphone-provisioning': '1', 'user-agent': 'Linphone/5.1.0 (belle-sip/5.1.0)' };
 
 // One database per service: a worker claims any due job, so two services on one database would run each other's.
@@ -215,7 +217,7 @@ describe('a deletion across a restart', () => {
       await second?.close();
       await database.close();
     }
-  });
+  }, SLOW);
 });
 
 describe('a freed number', () => {
@@ -238,7 +240,7 @@ describe('a freed number', () => {
       await svc.close();
       await database.close();
     }
-  });
+  }, SLOW);
 
   it('is handed out again at once with EXTENSION_REUSE_AFTER=0', async () => {
     const database = await createTestDatabase();
@@ -256,5 +258,5 @@ describe('a freed number', () => {
       await svc.close();
       await database.close();
     }
-  });
+  }, SLOW);
 });
