@@ -6,6 +6,7 @@ import { createAccessTokens } from './modules/auth/access-tokens.ts';
 import { createAuthenticate } from './modules/auth/authenticate.ts';
 import { createLoginUser } from './modules/auth/auth.usecases.ts';
 import { createPasswordHasher } from './modules/auth/password-hasher.ts';
+import { createCredentialAccess, type CredentialAccessOverrides } from './modules/credential-access/create-credential-access.ts';
 import { createMail } from './modules/mail/create-mail.ts';
 import type { MailTransport } from './modules/mail/mail-transport.ts';
 import type { MailWorkerOptions } from './modules/mail/mail-worker.ts';
@@ -29,6 +30,7 @@ import { createSecretRotationUseCases } from './modules/sip-accounts/secret-rota
 import { createSipAccountsRepository } from './modules/sip-accounts/sip-accounts.repository.ts';
 import { createSipAccountUseCases } from './modules/sip-accounts/sip-accounts.usecases.ts';
 import { createUsersRepository } from './modules/users/users.repository.ts';
+import { createWelcomeMail } from './modules/welcome/welcome-mail.ts';
 import { createRateLimitRedis } from './shared/rate-limit-store.ts';
 
 export interface DependencyOverrides {
@@ -39,6 +41,8 @@ export interface DependencyOverrides {
   mailWorkerOptions?: Partial<MailWorkerOptions>;
   /** Replaces SMTP or the outbox. */
   mailTransport?: MailTransport;
+  /** The credential access log's write-behind buffer, its sweep interval, or its recorder. */
+  credentialAccess?: CredentialAccessOverrides;
 }
 
 /**
@@ -63,17 +67,6 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     audience: config.jwtAudience,
     lifetimeMinutes: config.accessTokenExpireMinutes,
   });
-  // The worker and the accounts meet only here: the queue's port is implemented by sip-accounts.
-  const watch = createAccountWatch({ findById: createSipAccountsRepository({ db }).findById });
-  const worker = createProvisioningWorker({
-    db,
-    driver,
-    accounts: createAccountProvisioning({ db, encryptionKey, extensionRange: config.extensionRange, watch }),
-    logger: logger.child({ component: 'provisioning' }),
-    metrics: metrics?.provisioning,
-    options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
-  });
-  const queue = createProvisioningQueue({ db, kick: worker.kick });
   const mail = createMail({
     db,
     settings: { ...config.mail, serviceName: config.serviceName, publicBaseUrl: config.provisioning.publicBaseUrl, defaultLocale: config.defaultLocale, encryptionKey },
@@ -81,6 +74,20 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     options: overrides.mailWorkerOptions,
     transport: overrides.mailTransport,
   });
+  // An account going live queues its welcome mail (with a provisioning link) in the job's own transaction.
+  const welcome = createWelcomeMail({ mail, provisioning: config.provisioning, linkTtlSeconds: config.welcomeLinkTtlSeconds, logger });
+  // The worker and the accounts meet only here: the queue's port is implemented by sip-accounts.
+  const watch = createAccountWatch({ findById: createSipAccountsRepository({ db }).findById });
+  const worker = createProvisioningWorker({
+    db,
+    driver,
+    accounts: createAccountProvisioning({ db, encryptionKey, extensionRange: config.extensionRange, watch, wentLive: welcome }),
+    logger: logger.child({ component: 'provisioning' }),
+    metrics: metrics?.provisioning,
+    options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
+  });
+  const queue = createProvisioningQueue({ db, kick: worker.kick });
+  const credentialAccess = createCredentialAccess({ db, retentionDays: config.accessLogRetentionDays, logger, ...overrides.credentialAccess });
 
   const rateLimitRedis = config.rateLimitRedisUrl ? createRateLimitRedis({ url: config.rateLimitRedisUrl, logger }) : undefined;
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs, metrics: metrics?.accountCache }) : undefined;
@@ -123,6 +130,8 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     worker,
     /** `mail.enqueue(tx, …)` inside a transaction, then `mail.kick()`; started with the provisioning worker. */
     mail,
+    /** Who saw the SIP secret: `recorder` (the credential routes' port), the access-log reads, the retention sweep. */
+    credentialAccess,
     tokens,
     accountCache,
     rateLimitRedis,
@@ -133,6 +142,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     async close(): Promise<void> {
       await worker.stop();
       await mail.stop();
+      await credentialAccess.close(); // Writes the access entries still waiting, before the database closes.
       await accountCache?.stop();
       await rateLimitRedis?.quit().catch(() => rateLimitRedis.disconnect());
       if (!overrides.driver) await driver.close();

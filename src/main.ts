@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const app = await buildApp(deps);
   deps.worker.start();
   deps.mail.start();
+  deps.credentialAccess.start();
   await app.listen({ host: config.host, port: config.port });
   logger.info({ database: deps.database.kind, pbx: deps.driver.name }, `voip-onboarding-api ready: API docs at http://localhost:${config.port}/docs`);
 

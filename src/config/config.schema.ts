@@ -127,6 +127,13 @@ export const configSchema = Type.Object({
   })),
   SERVICE_NAME: Type.String({ default: 'VoIP onboarding', minLength: 1, maxLength: 100, description: 'The product name people see in mails and pages.' }),
   DEFAULT_LOCALE: oneOf(['en', 'es'], 'Language of mails and pages for a person whose own language is unknown or not supported: en or es.', 'en'),
+  ACCESS_LOG_RETENTION_DAYS: whole(1, 3650, 90, 'Days each entry of the credential access log (GET /sip/credentials/access-log) is kept before a periodic sweep deletes it.'),
+  WELCOME_LINK_TTL: Type.String({
+    format: 'duration',
+    default: '24h',
+    problem: 'must be seconds or a number with s, m or h, from 30 s to 24 h',
+    description: 'Lifetime of the provisioning link in the welcome mail sent when an extension goes live: seconds, or a number with s, m or h; 30 s to 24 h.',
+  }),
 });
 
 export type ConfigVariableName = keyof typeof configSchema.properties;

@@ -78,6 +78,8 @@ function toConfig(values: ConfigValues, problems: string[]) {
       from: values.MAIL_FROM?.trim(),
       outboxDir: path.join(path.resolve(values.DATA_DIR), 'outbox'),
     },
+    accessLogRetentionDays: values.ACCESS_LOG_RETENTION_DAYS,
+    welcomeLinkTtlSeconds: parseDuration(values.WELCOME_LINK_TTL),
   });
 }
 

@@ -4,6 +4,7 @@ import { decryptSecret } from '../../shared/crypto.ts';
 import type { AccountProvisioning, JobSubject } from '../provisioning-jobs/account-provisioning.port.ts';
 import { defaultDisplayName } from '../users/display-name.ts';
 import { createUsersRepository } from '../users/users.repository.ts';
+import type { AccountWentLive } from './account-live.port.ts';
 import type { AccountWatch } from './account-watch.ts';
 import { createSecretRotationRepository } from './secret-rotation.repository.ts';
 import { createSipAccountsRepository } from './sip-accounts.repository.ts';
@@ -13,11 +14,13 @@ import { sipAccounts } from './sip-accounts.table.ts';
  * The provisioning queue's view of SIP accounts (the port it declares): what to push, and the account
  * state that follows each job, always written in the job's own transaction.
  */
-export function createAccountProvisioning({ db, encryptionKey, extensionRange, watch }: {
+export function createAccountProvisioning({ db, encryptionKey, extensionRange, watch, wentLive }: {
   db: Database;
   encryptionKey: Buffer;
   extensionRange: { first: number; last: number };
   watch: Pick<AccountWatch, 'announce'>;
+  /** Told, in the job's transaction, when a create job is live (the welcome mail). */
+  wentLive?: AccountWentLive;
 }): AccountProvisioning {
   const accounts = createSipAccountsRepository({ db });
   const users = createUsersRepository({ db });
@@ -41,6 +44,7 @@ export function createAccountProvisioning({ db, encryptionKey, extensionRange, w
       // An update job that is live makes the secret it pushed the live one (see secret-rotation.repository.ts).
       if (job.kind === 'update') await createSecretRotationRepository({ db: tx }).promoteNextSecret(job.sipAccountId, job.secretVersion);
       await createSipAccountsRepository({ db: tx }).setStatus(job.sipAccountId, 'active');
+      if (job.kind === 'create') await wentLive?.accountWentLive(tx, job.sipAccountId);
     },
 
     async markFailed(tx: Transaction, job: JobSubject, error: string) {
@@ -70,6 +74,9 @@ export function createAccountProvisioning({ db, encryptionKey, extensionRange, w
       return next;
     },
 
-    announceChanged: (sipAccountIds: string[]) => watch.announce(sipAccountIds),
+    announceChanged(sipAccountIds: string[]) {
+      watch.announce(sipAccountIds);
+      wentLive?.committed();
+    },
   };
 }
