@@ -45,7 +45,8 @@ async function createPgliteDatabase(): Promise<TestDatabase> {
   return { handle, url: undefined, close: () => handle.close() };
 }
 
-async function createPostgresDatabase(serverUrl: string): Promise<TestDatabase> {
+/** A fresh, migrated database on the PostgreSQL server at `serverUrl` (dropped on close), whatever the engine of this run. */
+export async function createPostgresDatabase(serverUrl: string): Promise<TestDatabase> {
   const name = `vt_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
