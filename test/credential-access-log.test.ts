@@ -9,7 +9,7 @@ import { createUsersRepository } from '../src/modules/users/users.repository.ts'
 import { createPostgresDatabase, createTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { createTestService, registerAndLogin, type TestService } from './support/test-service.ts';
 
-type Entry = { accessed_at: string; channel: string; address: string; user_agent: string | null };
+type Entry = { accessed_at: string; channel: string; address: string; user_agent: string | null; count: number };
 type Page = { items: Entry[]; next_cursor: string | null };
 
 let database: TestDatabase;
@@ -64,7 +64,8 @@ describe('the credential access log', () => {
     expect(next_cursor).toBeNull();
     expect(items.map((item) => item.channel)).toEqual(['provisioning_link', ...deliveries.map(([, channel]) => channel).reverse()]);
     for (const item of items) {
-      expect(Object.keys(item).sort()).toEqual(['accessed_at', 'address', 'channel', 'user_agent']);
+      expect(Object.keys(item).sort()).toEqual(['accessed_at', 'address', 'channel', 'count', 'user_agent']);
+      expect(item.count).toBe(1);
       expect(item.address).toBe('127.0.0.1');
       expect(Date.parse(item.accessed_at)).toBeGreaterThanOrEqual(before - 1);
       expect(Date.parse(item.accessed_at)).toBeLessThanOrEqual(Date.now());
@@ -119,7 +120,7 @@ describe('the credential access log', () => {
     const { db } = service.deps.database;
     const [user] = await queryRows<{ id: string }>(db, sql`select id from users where email = ${email}`);
     const day = 24 * 3600_000;
-    const entry = (daysAgo: number, channel: string) => ({ userId: user!.id, channel, accessedAt: new Date(Date.now() - daysAgo * day), address: '192.0.2.1', userAgent: null });
+    const entry = (daysAgo: number, channel: string) => ({ userId: user!.id, channel, accessedAt: new Date(Date.now() - daysAgo * day), address: '192.0.2.1', userAgent: null, count: 1 });
     await createCredentialAccessRepository({ db }).insertMany([entry(91, 'json'), entry(400, 'acrobits'), entry(89, 'linphone-xml'), entry(1, 'sessiontalk')]);
 
     expect(service.deps.config.accessLogRetentionDays).toBe(90);
@@ -127,12 +128,31 @@ describe('the credential access log', () => {
     expect((await accessLog(token)).items.map((item) => item.channel)).toEqual(['sessiontalk', 'linphone-xml']);
   });
 
+  it('a user\'s entries go with the user, and entries written after the user went are swept', async () => {
+    const { db } = service.deps.database;
+    const { token, email } = await registerAndLogin(service.app);
+    await get('/sip/credentials', token);
+    await service.deps.credentialAccess.flush();
+    const [user] = await queryRows<{ id: string }>(db, sql`select id from users where email = ${email}`);
+    const entries = () => queryRows(db, sql`select 1 from credential_access_log where user_id = ${user!.id}`);
+    expect(await entries()).toHaveLength(1);
+    await db.execute(sql`delete from users where id = ${user!.id}`);
+    expect(await entries()).toHaveLength(0);
+
+    // A batch in flight when the user went lands afterwards: the next sweep removes it.
+    await createCredentialAccessRepository({ db }).insertMany([{ userId: user!.id, channel: 'json', accessedAt: new Date(), address: '192.0.2.1', userAgent: null, count: 1 }]);
+    expect(await entries()).toHaveLength(1);
+    await service.deps.credentialAccess.retention.sweepOnce();
+    expect(await entries()).toHaveLength(0);
+  });
+
   it('entries still waiting in memory are written when the service closes', async () => {
     const own = await createTestService({ database: database.handle, overrides: { credentialAccess: { recorder: { flushIntervalMs: 3_600_000 } } } });
     const { token, email } = await registerAndLogin(own.app);
     for (let i = 0; i < 3; i++) expect((await own.app.inject({ method: 'GET', url: '/sip/credentials', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
-    const count = () => queryRows<{ n: number }>(database.handle.db, sql`select count(*)::int as n from credential_access_log l join users u on u.id = l.user_id where u.email = ${email}`);
-    expect(own.deps.credentialAccess.pending()).toBe(3);
+    // Three identical reads within a second: one entry standing for three.
+    const count = () => queryRows<{ n: number }>(database.handle.db, sql`select coalesce(sum(count), 0)::int as n from credential_access_log l join users u on u.id = l.user_id where u.email = ${email}`);
+    expect(own.deps.credentialAccess.pending()).toBeGreaterThanOrEqual(1);
     expect((await count())[0]!.n).toBe(0);
     await own.close();
     expect((await count())[0]!.n).toBe(3);
@@ -148,7 +168,7 @@ describe('the retention sweep on a PostgreSQL shared by several instances', () =
     try {
       const { db } = shared.handle;
       const user = await createUsersRepository({ db }).insert({ email: 'sweep@example.com', passwordHash: 'x', displayName: null });
-      const old = { userId: user.id, channel: 'json', accessedAt: new Date(Date.now() - 100 * 24 * 3600_000), address: '192.0.2.1', userAgent: null };
+      const old = { userId: user.id, channel: 'json', accessedAt: new Date(Date.now() - 100 * 24 * 3600_000), address: '192.0.2.1', userAgent: null, count: 1 };
       await createCredentialAccessRepository({ db }).insertMany([old, old]);
       const sweeper = createAccessLogRetention({ db, retentionDays: 90, logger: pino({ level: 'silent' }) });
 

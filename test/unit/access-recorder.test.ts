@@ -75,6 +75,27 @@ describe('the write-behind access recorder', () => {
     expect(repository.batches[0]).toHaveLength(5);
   });
 
+  it('lets identical deliveries within a second share one entry with their count, and no others', async () => {
+    const repository = fakeRepository();
+    const recorder = createAccessRecorder({ repository, logger: logs().logger, options: { flushIntervalMs: 3_600_000 } });
+    for (let n = 0; n < 5; n++) recorder.record(delivery(1));
+    recorder.record({ ...delivery(1), userAgent: 'another phone' });
+    recorder.record({ ...delivery(1), channel: 'acrobits' });
+    recorder.record({ ...delivery(1), address: '192.0.2.9' });
+    recorder.record(delivery(2));
+    await recorder.flush();
+    recorder.record(delivery(1)); // after a flush: a new entry
+    await recorder.close();
+    expect(repository.batches.flat().map((entry) => [entry.userId, entry.channel, entry.address, entry.userAgent, entry.count])).toEqual([
+      ['user-1', 'json', '127.0.0.1', 'ua-1', 5],
+      ['user-1', 'json', '127.0.0.1', 'another phone', 1],
+      ['user-1', 'acrobits', '127.0.0.1', 'ua-1', 1],
+      ['user-1', 'json', '192.0.2.9', 'ua-1', 1],
+      ['user-2', 'json', '127.0.0.1', 'ua-2', 1],
+      ['user-1', 'json', '127.0.0.1', 'ua-1', 1],
+    ]);
+  });
+
   it('cuts a user agent to 512 characters', async () => {
     const repository = fakeRepository();
     const recorder = createAccessRecorder({ repository, logger: logs().logger, options: { flushIntervalMs: 3_600_000 } });

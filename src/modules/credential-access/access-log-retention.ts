@@ -24,11 +24,13 @@ export function createAccessLogRetention({ db, retentionDays, logger, intervalMs
   /** One sweep; returns how many entries it deleted (0 when another instance holds the lock). */
   async function sweepOnce(): Promise<number> {
     let total = 0;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const deleted = await db.transaction(async (tx) => {
         const [lock] = (await tx.execute(sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK_KEY}) as "locked"`) as unknown as { rows: { locked: boolean }[] }).rows;
         if (!lock?.locked) return 0;
-        return createCredentialAccessRepository({ db: tx }).deleteOlderThan(retentionDays, BATCH);
+        const repository = createCredentialAccessRepository({ db: tx });
+        const orphans = first ? await repository.deleteOrphans() : 0;
+        return orphans + (await repository.deleteOlderThan(retentionDays, BATCH));
       });
       total += deleted;
       if (deleted < BATCH) return total;

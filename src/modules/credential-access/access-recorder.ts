@@ -13,10 +13,14 @@ export interface AccessRecorderOptions {
 const DEFAULTS: AccessRecorderOptions = { flushIntervalMs: 1_000, batchSize: 500, maxBuffered: 50_000 };
 const USER_AGENT_MAX = 512;
 const WARN_EVERY_MS = 60_000;
+/** Identical deliveries (same user, channel, address and user agent) this close together share one entry. */
+const COALESCE_MS = 1_000;
 
 /**
  * Write-behind recording of credential deliveries: `record` only appends to memory (the hot path pays a push),
  * and a batch is written with one multi-row INSERT every `flushIntervalMs` or every `batchSize` entries.
+ * Identical deliveries within a second (a client polling in a loop) share one entry with a `count`: each row
+ * costs the embedded database CPU on this very process, and such a burst says nothing more than its count.
  * The trade-off, chosen so that the log never slows or fails a credential read: entries not yet written are
  * lost if the process dies (at most about a second's worth; a graceful stop writes them), and while the
  * database is down they wait in memory up to `maxBuffered`, beyond which the oldest are dropped and counted
@@ -29,6 +33,8 @@ export function createAccessRecorder({ repository, logger, options = {} }: {
 }) {
   const { flushIntervalMs, batchSize, maxBuffered } = { ...DEFAULTS, ...options };
   let buffer: AccessEntry[] = [];
+  /** The entries of the buffer that identical deliveries may still join, by what makes them identical. */
+  const open = new Map<string, AccessEntry>();
   let dropped = 0;
   let failingSince: number | undefined;
   let lastWarnAt = 0;
@@ -45,6 +51,7 @@ export function createAccessRecorder({ repository, logger, options = {} }: {
 
   /** Writes batches until the buffer is empty or an INSERT fails (the batch then goes back, oldest first). */
   async function drain(): Promise<void> {
+    open.clear();
     while (buffer.length > 0) {
       const batch = buffer.splice(0, batchSize);
       try {
@@ -76,13 +83,17 @@ export function createAccessRecorder({ repository, logger, options = {} }: {
 
   return {
     record(entry: { userId: string; channel: string; address: string; userAgent: string | undefined }): void {
-      buffer.push({
-        userId: entry.userId,
-        channel: entry.channel,
-        accessedAt: new Date(),
-        address: entry.address,
-        userAgent: entry.userAgent === undefined ? null : entry.userAgent.slice(0, USER_AGENT_MAX),
-      });
+      const userAgent = entry.userAgent === undefined ? null : entry.userAgent.slice(0, USER_AGENT_MAX);
+      const key = `${entry.userId}\n${entry.channel}\n${entry.address}\n${userAgent ?? '\0'}`;
+      const now = Date.now();
+      const same = open.get(key);
+      if (same && now - same.accessedAt.getTime() < COALESCE_MS) {
+        same.count += 1;
+        return;
+      }
+      const created: AccessEntry = { userId: entry.userId, channel: entry.channel, accessedAt: new Date(now), address: entry.address, userAgent, count: 1 };
+      buffer.push(created);
+      open.set(key, created);
       if (buffer.length > maxBuffered) keepWithinBound();
       if (buffer.length >= batchSize && !closed) void flush();
     },

@@ -15,6 +15,7 @@ const AccessLogEntry = Type.Object({
   channel: Type.String({ description: '`json`, `linphone-xml`, `acrobits`, `sessiontalk`, `<format>/qr.png`, `<format>/qr.svg` or `provisioning_link`.', examples: ['json'] }),
   address: Type.String({ description: 'The client address.', examples: ['203.0.113.7'] }),
   user_agent: Type.Union([Type.String(), Type.Null()]),
+  count: Type.Integer({ minimum: 1, description: 'Identical deliveries (same channel, address and user agent) within a second share one entry; `accessed_at` is the first.' }),
 });
 
 const AccessLogPage = Type.Object({
@@ -62,7 +63,7 @@ export function registerCredentialAccessRoutes(app: FastifyInstance, { accessLog
       const last = items.at(-1);
       reply.header('cache-control', 'no-store');
       return {
-        items: items.map((row) => ({ accessed_at: row.accessedAt.toISOString(), channel: row.channel, address: row.address, user_agent: row.userAgent })),
+        items: items.map((row) => ({ accessed_at: row.accessedAt.toISOString(), channel: row.channel, address: row.address, user_agent: row.userAgent, count: row.count })),
         next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
       };
     },
