@@ -37,7 +37,7 @@ function cpuSeconds(pid: number): number {
 async function withService<T>(recording: boolean, run: (pid: number) => Promise<T>): Promise<T> {
   const service = startProcess(process.execPath, ['--import', 'tsx', 'bench/access-log-server.ts'], { ...env, BENCH_ACCESS_LOG: recording ? 'on' : 'off' });
   try {
-    await waitForHttp(`${base}/healthz`, Date.now());
+    await waitForHttp(`${base}/healthz`, Date.now(), 180_000); // a loaded machine starts slowly
     return await run(service.pid!);
   } finally {
     await stopProcess(service);
