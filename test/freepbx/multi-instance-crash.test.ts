@@ -47,7 +47,7 @@ describe('three instances on one PostgreSQL, one killed with SIGKILL mid-burst',
       }),
     );
     const workerIdOf = (output: string[]) => /"workerId":"(worker-[^"]+)"/.exec(output.join(''))?.[1];
-    await expect.poll(() => instances.every((instance) => workerIdOf(instance.output)), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => instances.every((instance) => workerIdOf(instance.output)), { timeout: 60_000 }).toBe(true);
 
     // The burst, spread over the three; the instance that takes the apply lease is killed while it holds it.
     const burst = Promise.all(
@@ -63,7 +63,7 @@ describe('three instances on one PostgreSQL, one killed with SIGKILL mid-burst',
           victim = instances.find((instance) => workerIdOf(instance.output) === rows[0]?.holder);
           return victim !== undefined && sim.counters().reloadsRunning > 0;
         },
-        { timeout: 20_000, interval: 20 },
+        { timeout: 60_000, interval: 20 },
       )
       .toBe(true);
     await killed(victim!.child);
