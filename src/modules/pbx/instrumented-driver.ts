@@ -30,17 +30,20 @@ export function instrumentPbxDriver(driver: PbxDriver, metrics: PbxMetrics): Pbx
     createAccount: (account) => counted('create', driver.createAccount(account)),
     updateAccount: (account) => counted('update', driver.updateAccount(account)),
     deleteAccount: (extension) => counted('delete', driver.deleteAccount(extension)),
-    async applyChanges() {
+    // The hooks and waitForApply pass through: a takeover after a crash needs the reload's reference noted
+    // in the lease, and the wait for a reload another process left running.
+    async applyChanges(hooks) {
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       try {
-        await counted('apply', driver.applyChanges());
+        await counted('apply', driver.applyChanges(hooks));
       } catch (error) {
         metrics.applyFinished('failed', seconds());
         throw error;
       }
       metrics.applyFinished('succeeded', seconds());
     },
+    ...(driver.waitForApply && { waitForApply: (ref: string) => driver.waitForApply!(ref) }),
     checkHealth: () => driver.checkHealth(),
     close: () => driver.close(),
   };
