@@ -49,4 +49,19 @@ describe('instrumentPbxDriver', () => {
     await expect(wrapped.applyChanges()).rejects.toThrow('still Processing');
     expect(events).toEqual(['apply succeeded timed', 'apply apply_timeout', 'apply failed timed']);
   });
+
+  it('hands the Apply Config hooks to the driver, so the reload reference reaches the lease', async () => {
+    const noted: string[] = [];
+    const wrapped = instrumentPbxDriver(driver({ applyChanges: async (hooks) => hooks?.started?.('txn-7') }), recorder().metrics);
+    await wrapped.applyChanges({ started: async (ref) => void noted.push(ref) });
+    expect(noted).toEqual(['txn-7']);
+  });
+
+  it('keeps waitForApply (a takeover waits for the reload a dead holder left running), and offers none when the driver has none', async () => {
+    const waited: string[] = [];
+    const wrapped = instrumentPbxDriver(driver({ waitForApply: async (ref) => void waited.push(ref) }), recorder().metrics);
+    await wrapped.waitForApply?.('txn-3');
+    expect(waited).toEqual(['txn-3']);
+    expect(instrumentPbxDriver(driver({}), recorder().metrics).waitForApply).toBeUndefined();
+  });
 });
