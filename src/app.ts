@@ -15,6 +15,8 @@ import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerChangePasswordRoutes } from './modules/auth/change-password.routes.ts';
 import { registerSessionRoutes } from './modules/auth/sessions.routes.ts';
 import { registerOnboardingRoutes } from './modules/onboarding/onboarding.routes.ts';
+import { registerEmailVerificationRoutes } from './modules/onboarding/email-verification.routes.ts';
+import { registerPasswordResetRoutes } from './modules/password-reset/password-reset.routes.ts';
 import { registerSipAccountRoutes } from './modules/sip-accounts/sip-accounts.routes.ts';
 import { registerSecretRotationRoutes } from './modules/sip-accounts/secret-rotation.routes.ts';
 import { registerProvisioningLinkRoutes } from './modules/provisioning/provisioning-links.routes.ts';
@@ -86,7 +88,11 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     sipAccounts: deps.useCases.sipAccounts,
     authenticate: deps.authenticate,
     rateLimitPerMinute: config.authRateLimitPerMinute,
+    defaultLocale: config.defaultLocale,
   });
+  const accountPages = { pages: deps.pages, rateLimitPerMinute: config.authRateLimitPerMinute, defaultLocale: config.defaultLocale };
+  registerEmailVerificationRoutes(app, { verification: deps.useCases.emailVerification, ...accountPages });
+  registerPasswordResetRoutes(app, { passwordReset: deps.useCases.passwordReset, ...accountPages });
   registerAuthRoutes(app, {
     loginUser: deps.useCases.loginUser,
     rateLimitPerMinute: config.authRateLimitPerMinute,

@@ -1,18 +1,12 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from './config/load-config.ts';
-import type { DatabaseHandle, Queryable } from './db/database.ts';
+import type { DatabaseHandle } from './db/database.ts';
 import { openDatabase } from './db/open-database.ts';
-import { createAccessTokens } from './modules/auth/access-tokens.ts';
-import { createAuthenticate } from './modules/auth/authenticate.ts';
 import { createLoginUser } from './modules/auth/auth.usecases.ts';
 import { createChangePassword } from './modules/auth/change-password.usecases.ts';
-import { createSessions } from './modules/auth/create-sessions.ts';
-import { createPasswordHasher } from './modules/auth/password-hasher.ts';
 import { createMail } from './modules/mail/create-mail.ts';
 import type { MailTransport } from './modules/mail/mail-transport.ts';
 import type { MailWorkerOptions } from './modules/mail/mail-worker.ts';
-import { createLoginThrottle } from './modules/auth/login-throttle.ts';
-import { createMemoryCounters, createRedisCounters } from './modules/auth/login-throttle.counters.ts';
 import { createRegisterUser } from './modules/onboarding/onboarding.usecases.ts';
 import { createMetrics } from './modules/metrics/metrics.ts';
 import { countSignUps } from './modules/onboarding/sign-up-metrics.ts';
@@ -24,6 +18,8 @@ import { createProvisioningWorker } from './modules/provisioning-jobs/provisioni
 import { createQueueDepthReader } from './modules/provisioning-jobs/queue-depth.ts';
 import type { WorkerOptions } from './modules/provisioning-jobs/worker-options.ts';
 import { createWorkerLiveness } from './modules/provisioning-jobs/worker-liveness.ts';
+import { buildAuth } from './dependencies.auth.ts';
+import { buildAccountLifecycle } from './dependencies.lifecycle.ts';
 import { buildProvisioning } from './dependencies.provisioning.ts';
 import { createRetentionSweeper } from './modules/retention/retention-sweeper.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
@@ -33,8 +29,6 @@ import { createSecretRotationUseCases } from './modules/sip-accounts/secret-rota
 import { createSipAccountsRepository } from './modules/sip-accounts/sip-accounts.repository.ts';
 import { createSipAccountUseCases } from './modules/sip-accounts/sip-accounts.usecases.ts';
 import { createUsersRepository } from './modules/users/users.repository.ts';
-import type { UserRow } from './modules/users/users.table.ts';
-import { createRateLimitRedis } from './shared/rate-limit-store.ts';
 
 export interface DependencyOverrides {
   /** An open, migrated database (tests share one per file); closing it stays the caller's job. */
@@ -61,13 +55,8 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   const pbxDriver = overrides.driver ?? createPbxDriver({ config, logger });
   const driver = metrics ? instrumentPbxDriver(pbxDriver, metrics.pbx) : pbxDriver;
 
-  const hasher = createPasswordHasher({ concurrency: config.passwordHashConcurrency });
-  const tokens = createAccessTokens({
-    secretKey: config.jwtSecretKey,
-    issuer: config.jwtIssuer,
-    audience: config.jwtAudience,
-    lifetimeMinutes: config.accessTokenExpireMinutes,
-  });
+  const auth = await buildAuth({ config, database, logger });
+  const { hasher, tokens, sessions, loginThrottle, sessionCache, rateLimitRedis } = auth;
   // The worker and the accounts meet only here: the queue's port is implemented by sip-accounts.
   const accountsRepository = createSipAccountsRepository({ db });
   // A database that grew behind the allocation cursor (an upgrade) is walked once here, not by a sign-up.
@@ -93,28 +82,23 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   // Started by main.ts like the worker; stopped by close().
   const retention = createRetentionSweeper({ db, logger: logger.child({ component: 'retention' }), settings: config.retention });
 
-  const rateLimitRedis = config.rateLimitRedisUrl ? createRateLimitRedis({ url: config.rateLimitRedisUrl, logger }) : undefined;
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs, metrics: metrics?.accountCache }) : undefined;
   await accountCache?.start();
 
-  // Counted where the rate limits are: in Redis when configured (every instance together), else here.
-  const loginThrottle = createLoginThrottle({
-    counters: rateLimitRedis ? createRedisCounters(rateLimitRedis) : createMemoryCounters(),
-    options: config.loginThrottle,
-    logger,
-  });
-  const { cache: sessionCache, useCases: sessions } = await createSessions({ database, tokens, lifetimeDays: config.refreshTokenExpireDays, logger });
-  // Auth knows no mail: the password-changed notice is wired here (`locale` once users have one, else DEFAULT_LOCALE).
-  const passwordChangedNotice = {
-    queue: (tx: Queryable, user: UserRow & { locale?: string | null }) =>
-      mail.enqueue(tx, { to: user.email, template: 'password-changed', locale: user.locale, params: user.displayName ? { displayName: user.displayName } : {} }),
-    kick: mail.kick,
-  };
   const sipAccounts = createSipAccountUseCases({ db, encryptionKey, sip: config.sip, extensionRange: config.extensionRange, queue, watch, cache: accountCache });
+  const lifecycle = buildAccountLifecycle({ db, config, logger, hasher, mail, sipAccounts, sessions, kickProvisioning: queue.kick });
+  const { emailVerification, passwordReset, passwordChangedNotice, offRequestPath, unverifiedSweep } = lifecycle;
   const useCases = {
-    registerUser: countSignUps(createRegisterUser({ db, hasher, sipAccounts, kickProvisioning: queue.kick, provisionWaitMs: config.provisionWaitMs, logger }), metrics?.signUps),
+    registerUser: countSignUps(
+      createRegisterUser({
+        db, hasher, sipAccounts, kickProvisioning: queue.kick, provisionWaitMs: config.provisionWaitMs, logger,
+        verification: emailVerification, verificationRequired: config.emailVerification.required, kickMail: mail.kick,
+      }),
+      metrics?.signUps,
+    ),
+    emailVerification,
+    passwordReset,
     loginUser: createLoginUser({ users: createUsersRepository({ db }), hasher, sessions, throttle: loginThrottle }),
-    /** `sessions.endAll(userId, reason, tx?)` ends every session of a user (reset password, account deletion). */
     sessions,
     changePassword: createChangePassword({ db, hasher, throttle: loginThrottle, sessions, notice: passwordChangedNotice }),
     sipAccounts,
@@ -133,20 +117,24 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     mail,
     retention,
     tokens,
+    offRequestPath,
+    /** Started with the workers (main.ts); removes accounts never verified (EMAIL_VERIFICATION=required). */
+    unverifiedSweep,
+    pages: lifecycle.pages,
     accountCache,
     sessionCache,
     rateLimitRedis,
-    authenticate: createAuthenticate({ tokens, sessions: sessionCache }),
+    authenticate: auth.authenticate,
     useCases,
     provisioning,
     /** Stops the worker (jobs in hand finish or go back to the queue), then closes what this function opened. */
     async close(): Promise<void> {
       await worker.stop();
+      await lifecycle.close();
       await mail.stop();
       await retention.stop();
       await accountCache?.stop();
-      await sessionCache.stop();
-      await rateLimitRedis?.quit().catch(() => rateLimitRedis.disconnect());
+      await auth.close();
       if (!overrides.driver) await driver.close();
       if (!overrides.database) await database.close();
     },

@@ -25,6 +25,14 @@ export function parseDuration(value: string): number {
   return seconds;
 }
 
+/** `7d`, `12h`, `90m` or `3600`, in seconds, from 1 min to 365 days. */
+export function parseLongDuration(value: string): number {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(value);
+  const seconds = match ? Number(match[1]) * { ...DURATION_UNITS, d: 86_400 }[match[2]!]! : NaN;
+  if (!(seconds >= 60 && seconds <= 365 * 86_400)) throw new RangeError('not a duration from 1 min to 365 days');
+  return seconds;
+}
+
 /** `FIRST-LAST`: 2 to 10 digits each, first ≤ last, no leading zeros. */
 export function parseRange(value: string): { first: number; last: number } {
   const match = /^(\d{2,10})-(\d{2,10})$/.exec(value);
@@ -83,6 +91,7 @@ for (const [format, protocols] of Object.entries(URL_PROTOCOLS)) {
   }));
 }
 FormatRegistry.Set('duration', parses(parseDuration));
+FormatRegistry.Set('long-duration', parses(parseLongDuration));
 FormatRegistry.Set('extension-range', parses(parseRange));
 FormatRegistry.Set('encryption-key', parses(parseEncryptionKey));
 // One address, optionally with a display name: `a@b.example` or `Name <a@b.example>`.

@@ -131,6 +131,25 @@ export const configSchema = Type.Object({
   SERVICE_NAME: Type.String({ default: 'VoIP onboarding', minLength: 1, maxLength: 100, description: 'The product name people see in mails and pages.' }),
   DEFAULT_LOCALE: oneOf(['en', 'es'], 'Language of mails and pages for a person whose own language is unknown or not supported: en or es.', 'en'),
   REFRESH_TOKEN_EXPIRE_DAYS: whole(1, 3650, 30, 'How long a session lasts unused: each refresh token lives this many days, and every refresh starts the count again; a session unused for longer must log in again.'),
+  EMAIL_VERIFICATION: oneOf(['off', 'required'], 'off: the extension is created at sign-up (a verification mail is still sent); required: it is created only once the email is verified (POST /auth/verify-email), and GET /sip/credentials answers 409 email_not_verified until then.', 'off'),
+  EMAIL_TOKEN_TTL: Type.String({
+    format: 'duration',
+    default: '24h',
+    problem: 'must be seconds or a number with s, m or h, from 30 s to 24 h',
+    description: 'Lifetime of the link in a verification mail: seconds, or a number with s, m or h; 30 s to 24 h.',
+  }),
+  PASSWORD_RESET_TTL: Type.String({
+    format: 'duration',
+    default: '30m',
+    problem: 'must be seconds or a number with s, m or h, from 30 s to 24 h',
+    description: 'Lifetime of the link in a password-reset mail: seconds, or a number with s, m or h; 30 s to 24 h.',
+  }),
+  UNVERIFIED_ACCOUNT_TTL: Type.String({
+    format: 'long-duration',
+    default: '7d',
+    problem: 'must be seconds or a number with s, m, h or d, from 1 min to 365 d',
+    description: 'With EMAIL_VERIFICATION=required, an account whose email was not verified within this time is removed and its number freed: seconds, or a number with s, m, h or d (e.g. 7d); 1 min to 365 d.',
+  }),
 });
 
 export type ConfigVariableName = keyof typeof configSchema.properties;

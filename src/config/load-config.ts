@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseDuration, parseEncryptionKey, parseRange, parseTrustProxy } from './config.formats.ts';
+import { parseDuration, parseEncryptionKey, parseLongDuration, parseRange, parseTrustProxy } from './config.formats.ts';
 import type { ConfigValues } from './config.schema.ts';
 import { pbxSettings } from './pbx-settings.ts';
 import { readEnv } from './read-env.ts';
@@ -84,6 +84,12 @@ function toConfig(values: ConfigValues, problems: string[]) {
       from: values.MAIL_FROM?.trim(),
       outboxDir: path.join(path.resolve(values.DATA_DIR), 'outbox'),
     },
+    emailVerification: {
+      required: values.EMAIL_VERIFICATION === 'required',
+      tokenTtlSeconds: parseDuration(values.EMAIL_TOKEN_TTL),
+      unverifiedAccountTtlSeconds: parseLongDuration(values.UNVERIFIED_ACCOUNT_TTL),
+    },
+    passwordResetTtlSeconds: parseDuration(values.PASSWORD_RESET_TTL),
   });
 }
 

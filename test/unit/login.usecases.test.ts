@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLoginUser } from '../../src/modules/auth/auth.usecases.ts';
 import type { UserRow } from '../../src/modules/users/users.table.ts';
 
-const alice: UserRow = { id: 'u1', email: 'Alice@Example.com', passwordHash: 'hash-of-right', displayName: null, isActive: true, createdAt: new Date() };
+const alice: UserRow = { id: 'u1', email: 'Alice@Example.com', passwordHash: 'hash-of-right', displayName: null, isActive: true, emailVerifiedAt: null, locale: null, createdAt: new Date() };
 
 function loginWith(users: UserRow[]) {
   const calls: string[] = [];

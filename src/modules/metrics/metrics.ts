@@ -9,7 +9,7 @@ import { registerQueueGauges } from './queue-gauges.ts';
 export const METRIC_PREFIX = 'voip_onboarding_';
 
 const JOB_OUTCOMES = ['finish', 'await_apply', 'retry', 'fail', 'move_extension', 'lease_lost'] as const satisfies readonly JobOutcomeLabel[];
-const SIGN_UP_OUTCOMES = ['active', 'pending', 'failed', 'email_already_registered', 'password_too_common'];
+const SIGN_UP_OUTCOMES = ['active', 'pending', 'failed', 'awaiting_verification', 'email_already_registered', 'password_too_common'];
 const CACHE_RESULTS = ['hit', 'miss', 'bypass'] as const;
 /** From a cached credentials read (well under a millisecond) to a sign-up waiting PROVISION_WAIT_MS for the PBX. */
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { chooseLocale } from '../../shared/accept-language.ts';
+import type { Locale } from '../../shared/locale.ts';
 import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
 import { describeProvisioningError } from '../sip-accounts/provisioning-error-text.ts';
@@ -9,8 +11,9 @@ import type { createRegisterUser } from './onboarding.usecases.ts';
 import { MeResponse, RegisterBody, RegisteredUser } from './onboarding.schemas.ts';
 
 /** Sign-up and "who am I, and is my extension live?". */
-export function registerOnboardingRoutes(app: FastifyInstance, { registerUser, sipAccounts, authenticate, rateLimitPerMinute }: {
+export function registerOnboardingRoutes(app: FastifyInstance, { registerUser, sipAccounts, authenticate, rateLimitPerMinute, defaultLocale }: {
   registerUser: ReturnType<typeof createRegisterUser>;
+  defaultLocale: Locale;
   sipAccounts: Pick<SipAccountUseCases, 'getAccountState'>;
   authenticate: Authenticate;
   rateLimitPerMinute: number;
@@ -24,7 +27,9 @@ export function registerOnboardingRoutes(app: FastifyInstance, { registerUser, s
       summary: 'Sign up; a SIP extension is created on the PBX',
       description:
         'Creates the user and allocates a SIP extension, then waits up to PROVISION_WAIT_MS for the PBX. ' +
-        '`provisioning_status` is `active` when the extension is live, `pending` when the PBX is still working on it (it goes on in the background).',
+        '`provisioning_status` is `active` when the extension is live, `pending` when the PBX is still working on it (it goes on in the background), ' +
+        '`awaiting_verification` with EMAIL_VERIFICATION=required (the extension is created once the email is verified). A verification mail is sent either way, ' +
+        'in `locale` (en, es), else the language Accept-Language prefers, else DEFAULT_LOCALE.',
       body: RegisterBody,
       response: { 201: RegisteredUser, ...problemResponses(...BODY_PROBLEMS, 409, 422, 429, 503) },
     },
@@ -33,6 +38,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, { registerUser, s
         email: request.body.email,
         password: request.body.password,
         displayName: request.body.display_name,
+        locale: chooseLocale({ asked: request.body.locale, acceptLanguage: request.headers['accept-language'], fallback: defaultLocale }),
       });
       return reply.status(201).send({
         id: user.id,
@@ -60,6 +66,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, { registerUser, s
         display_name: defaultDisplayName(user),
         is_active: user.isActive,
         created_at: user.createdAt.toISOString(),
+        email_verified: user.emailVerifiedAt !== null,
         sip_account: account
           ? {
               extension: account.extension,

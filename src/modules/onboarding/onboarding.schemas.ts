@@ -12,12 +12,21 @@ const DisplayName = Type.String({
   examples: ['Alice Example'],
 });
 
-export const ProvisioningStatus = Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('failed'), Type.Literal('deleting')], {
-  description: 'active: the SIP account is live on the PBX; pending: still being created (retried in the background); failed: gave up.',
+export const ProvisioningStatus = Type.Union(
+  [Type.Literal('pending'), Type.Literal('active'), Type.Literal('failed'), Type.Literal('deleting'), Type.Literal('awaiting_verification')],
+  {
+    description:
+      'active: the SIP account is live on the PBX; pending: still being created (retried in the background); failed: gave up; ' +
+      'awaiting_verification: the number is held, and the account is created once the email is verified (EMAIL_VERIFICATION=required).',
+  },
+);
+
+export const LocaleField = Type.Union([Type.Literal('en'), Type.Literal('es')], {
+  description: 'Language of mails and pages. Default: from Accept-Language, else DEFAULT_LOCALE.',
 });
 
 export const RegisterBody = Type.Object(
-  { email: Email, password: Password, display_name: Type.Optional(DisplayName) },
+  { email: Email, password: Password, display_name: Type.Optional(DisplayName), locale: Type.Optional(LocaleField) },
   { additionalProperties: false },
 );
 
@@ -36,6 +45,7 @@ export const MeResponse = Type.Object({
   display_name: Type.String(),
   is_active: Type.Boolean(),
   created_at: Timestamp,
+  email_verified: Type.Boolean({ description: 'Whether the email was verified (POST /auth/verify-email).' }),
   sip_account: Type.Union([
     Type.Object({
       extension: Type.String(),

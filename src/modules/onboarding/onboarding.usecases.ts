@@ -7,13 +7,16 @@ import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.t
 import type { SipAccountRow, SipAccountStatus } from '../sip-accounts/sip-accounts.table.ts';
 import { createUsersRepository, USERS_EMAIL_CONSTRAINT } from '../users/users.repository.ts';
 import type { UserRow } from '../users/users.table.ts';
+import type { EmailVerification } from './email-verification.usecases.ts';
 import { emailTakenError } from './onboarding.errors.ts';
 
 /**
- * Sign-up: the user, their extension and the job that creates it on the PBX are committed together, so a
- * PBX that is slow, down or failing can never lose a registration: the job is retried until it is live.
+ * Sign-up: the user, their extension, the job that creates it on the PBX and the verification mail are
+ * committed together, so a PBX that is slow, down or failing can never lose a registration: the job is
+ * retried until it is live. With `verificationRequired` the number is held and the job waits for the
+ * email to be verified (see email-verification.usecases.ts).
  */
-export function createRegisterUser({ db, hasher, sipAccounts, kickProvisioning, provisionWaitMs, logger }: {
+export function createRegisterUser({ db, hasher, sipAccounts, kickProvisioning, provisionWaitMs, logger, verification, verificationRequired = false, kickMail }: {
   db: Database;
   hasher: Pick<PasswordHasher, 'hash'>;
   sipAccounts: Pick<SipAccountUseCases, 'openAccount' | 'waitUntilSettled'>;
@@ -21,11 +24,15 @@ export function createRegisterUser({ db, hasher, sipAccounts, kickProvisioning, 
   kickProvisioning: () => void;
   provisionWaitMs: number;
   logger: Logger;
+  verification: Pick<EmailVerification, 'sendVerification'>;
+  verificationRequired?: boolean;
+  /** Wakes the mail worker once the sign-up has committed. */
+  kickMail: () => void;
 }) {
   const users = createUsersRepository({ db });
   const emailTaken = () => emailTakenError({ detail: 'An account with this email already exists.' });
 
-  return async function registerUser(input: { email: string; password: string; displayName?: string }): Promise<{
+  return async function registerUser(input: { email: string; password: string; displayName?: string; locale: string }): Promise<{
     user: UserRow;
     account: SipAccountRow;
     provisioningStatus: SipAccountStatus;
@@ -38,13 +45,20 @@ export function createRegisterUser({ db, hasher, sipAccounts, kickProvisioning, 
 
     const { user, account } = await db
       .transaction(async (tx) => {
-        const user = await createUsersRepository({ db: tx }).insert({ email, passwordHash, displayName: input.displayName?.trim() || null });
-        return { user, account: await sipAccounts.openAccount(tx, user.id) };
+        const user = await createUsersRepository({ db: tx }).insert({ email, passwordHash, displayName: input.displayName?.trim() || null, locale: input.locale });
+        const account = await sipAccounts.openAccount(tx, user.id, { awaitVerification: verificationRequired });
+        await verification.sendVerification(tx, user);
+        return { user, account };
       })
       .catch((error: unknown) => {
         throw isUniqueViolation(error, USERS_EMAIL_CONSTRAINT) ? emailTaken() : error;
       });
 
+    kickMail();
+    if (account.status === 'awaiting_verification') {
+      logger.info({ userId: user.id, extension: account.extension }, 'User registered; the SIP extension waits for the email to be verified');
+      return { user, account, provisioningStatus: account.status };
+    }
     logger.info({ userId: user.id, extension: account.extension }, 'User registered; provisioning the SIP extension');
     kickProvisioning();
     // The job may have moved the account to another number (the first was taken on the PBX): answer the current one.

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { users, type UserRow } from '../users/users.table.ts';
 import { queryRows, type Queryable } from '../../db/database.ts';
 import { reservedExtensions, sipAccounts, type SipAccountRow, type SipAccountStatus } from './sip-accounts.table.ts';
@@ -37,7 +37,7 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
         on conflict (range_first) do update set next_candidate = greatest(extension_cursors.next_candidate, excluded.next_candidate), updated_at = now()`);
     },
 
-    async insert(account: { userId: string; extension: string; secretCiphertext: string }): Promise<SipAccountRow> {
+    async insert(account: { userId: string; extension: string; secretCiphertext: string; status?: SipAccountStatus }): Promise<SipAccountRow> {
       const [row] = await db.insert(sipAccounts).values(account).returning();
       return row!;
     },
@@ -74,6 +74,16 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
         .where(eq(sipAccounts.id, id));
     },
 
+    /** awaiting_verification → pending; the account, or undefined when it was not awaiting verification. */
+    async leaveAwaitingVerification(userId: string): Promise<SipAccountRow | undefined> {
+      const [row] = await db
+        .update(sipAccounts)
+        .set({ status: 'pending', updatedAt: sql`now()` })
+        .where(and(eq(sipAccounts.userId, userId), eq(sipAccounts.status, 'awaiting_verification')))
+        .returning();
+      return row;
+    },
+
     async changeExtension(id: string, extension: string): Promise<void> {
       await db.update(sipAccounts).set({ extension, updatedAt: sql`now()` }).where(eq(sipAccounts.id, id));
     },
@@ -87,13 +97,13 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
 export type SipAccountsRepository = ReturnType<typeof createSipAccountsRepository>;
 
 /** Only what /sip/credentials and /auth/me show: every column less to parse counts on the hot path. */
-export type UserSummary = Pick<UserRow, 'id' | 'email' | 'displayName' | 'isActive' | 'createdAt'>;
+export type UserSummary = Pick<UserRow, 'id' | 'email' | 'displayName' | 'isActive' | 'createdAt' | 'emailVerifiedAt'>;
 export type AccountSummary = Pick<SipAccountRow, 'id' | 'extension' | 'secretCiphertext' | 'status' | 'lastError' | 'activatedAt'>;
 
 function prepareUserWithAccount(db: Queryable) {
   return db
     .select({
-      user: { id: users.id, email: users.email, displayName: users.displayName, isActive: users.isActive, createdAt: users.createdAt },
+      user: { id: users.id, email: users.email, displayName: users.displayName, isActive: users.isActive, createdAt: users.createdAt, emailVerifiedAt: users.emailVerifiedAt },
       account: {
         id: sipAccounts.id,
         extension: sipAccounts.extension,

@@ -4,9 +4,10 @@ import { extensionNumber } from './extension-number.ts';
 
 /**
  * pending: allocated here, not yet live on the PBX; active: live; failed: provisioning gave up (see
- * last_error); deleting: being removed from the PBX.
+ * last_error); deleting: being removed from the PBX; awaiting_verification: the number is held, but nothing
+ * is on the PBX until the user verifies their email (EMAIL_VERIFICATION=required).
  */
-export type SipAccountStatus = 'pending' | 'active' | 'failed' | 'deleting';
+export type SipAccountStatus = 'pending' | 'active' | 'failed' | 'deleting' | 'awaiting_verification';
 
 export const sipAccounts = pgTable(
   'sip_accounts',

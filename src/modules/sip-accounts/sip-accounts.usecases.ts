@@ -34,9 +34,10 @@ export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRang
   return {
     /**
      * Allocates the user's extension with a fresh secret and queues its creation on the PBX, inside the
-     * caller's transaction: the account and its job commit with the user, or not at all.
+     * caller's transaction: the account and its job commit with the user, or not at all. With
+     * `awaitVerification` the number is held but no job is queued until `activateAfterVerification`.
      */
-    async openAccount(tx: Transaction, userId: string): Promise<SipAccountRow> {
+    async openAccount(tx: Transaction, userId: string, { awaitVerification = false } = {}): Promise<SipAccountRow> {
       const repository = createSipAccountsRepository({ db: tx });
       const extension = await repository.allocateExtension(extensionRange);
       if (!extension) {
@@ -44,9 +45,22 @@ export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRang
           detail: `Every extension in ${extensionRange.first}-${extensionRange.last} is taken. An operator must widen EXTENSION_RANGE.`,
         });
       }
-      const account = await repository.insert({ userId, extension, secretCiphertext: encryptSecret(encryptionKey, generateSipSecret()) });
+      const secretCiphertext = encryptSecret(encryptionKey, generateSipSecret());
+      if (awaitVerification) return repository.insert({ userId, extension, secretCiphertext, status: 'awaiting_verification' });
+      const account = await repository.insert({ userId, extension, secretCiphertext });
       await queue.enqueue(tx, { sipAccountId: account.id, extension, kind: 'create' });
       return account;
+    },
+
+    /**
+     * The email is verified: an account held for it goes to the PBX (its create job queued in `tx`). True when
+     * a job was queued (kick the worker after the commit); false when there was nothing waiting.
+     */
+    async activateAfterVerification(tx: Transaction, userId: string): Promise<boolean> {
+      const account = await createSipAccountsRepository({ db: tx }).leaveAwaitingVerification(userId);
+      if (!account) return false;
+      await queue.enqueue(tx, { sipAccountId: account.id, extension: account.extension, kind: 'create' });
+      return true;
     },
 
     /** The account once it has left 'pending' (live or failed), or as it stands after `timeoutMs`. */

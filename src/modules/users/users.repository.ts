@@ -4,7 +4,7 @@ import { users, type UserRow } from './users.table.ts';
 
 export function createUsersRepository({ db }: { db: Queryable }) {
   return {
-    async insert(user: { email: string; passwordHash: string; displayName: string | null }): Promise<UserRow> {
+    async insert(user: { email: string; passwordHash: string; displayName: string | null; locale?: string | null }): Promise<UserRow> {
       const [row] = await db.insert(users).values(user).returning();
       return row!;
     },

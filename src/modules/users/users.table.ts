@@ -10,6 +10,10 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     displayName: text('display_name'),
     isActive: boolean('is_active').notNull().default(true),
+    /** When the person proved they read mail at `email` (POST /auth/verify-email); null until then. */
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+    /** Language of their mails and pages (en, es): chosen at sign-up; null for accounts from before. */
+    locale: text('locale'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [uniqueIndex('users_email_lower_key').on(sql`lower(${table.email})`)],

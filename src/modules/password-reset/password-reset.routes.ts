@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { chooseLocale } from '../../shared/accept-language.ts';
+import { isAppError } from '../../shared/errors.ts';
+import type { Locale } from '../../shared/locale.ts';
+import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
+import { Email, Password } from '../auth/auth.schemas.ts';
+import type { AccountPages } from '../pages/account-pages.ts';
+import { isFormPost, pageOrJson, sendPage } from '../pages/page-responses.ts';
+import type { PasswordReset } from './password-reset.usecases.ts';
+
+const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 1000 })) });
+const ForgotBody = Type.Object({ email: Email }, { additionalProperties: false });
+const ResetBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }), new_password: Password }, { additionalProperties: false });
+const Accepted = Type.Object({ status: Type.Literal('accepted') });
+
+export function registerPasswordResetRoutes(app: FastifyInstance, { passwordReset, pages, rateLimitPerMinute, defaultLocale }: {
+  passwordReset: PasswordReset;
+  pages: AccountPages;
+  rateLimitPerMinute: number;
+  defaultLocale: Locale;
+}): void {
+  const router = app.withTypeProvider<TypeBoxTypeProvider>();
+  const config = { rateLimit: { max: rateLimitPerMinute, timeWindow: '1 minute' } };
+  const localeOf = (user: { locale: string | null } | undefined, acceptLanguage: string | undefined) =>
+    chooseLocale({ asked: user?.locale, acceptLanguage, fallback: defaultLocale });
+
+  router.post('/auth/forgot-password', {
+    config,
+    schema: {
+      tags: ['auth'],
+      summary: 'Mail a password-reset link',
+      description: 'Always 202 with the same body, at once, whether or not the email has an account (the mail, if any, is sent in the background; at most one a minute). The link lives PASSWORD_RESET_TTL.',
+      body: ForgotBody,
+      response: { 202: Accepted, ...problemResponses(...BODY_PROBLEMS, 422, 429) },
+    },
+    handler: async (request, reply) => {
+      passwordReset.requestReset(request.body.email);
+      return reply.status(202).header('cache-control', 'no-store').type('application/json; charset=utf-8').send({ status: 'accepted' as const });
+    },
+  });
+
+  router.get('/auth/reset-password', {
+    config,
+    schema: {
+      tags: ['auth'],
+      summary: 'The page a reset link opens: a form for the new password',
+      description: 'Opening the page changes nothing; its form posts to POST /auth/reset-password.',
+      querystring: TokenQuery,
+      response: { 200: pageOrJson('The form', 200), 400: pageOrJson('The link is invalid, expired or used (`email_token_invalid`)', 400), ...problemResponses(429) },
+    },
+    handler: async (request, reply) => {
+      const token = request.query.token ?? '';
+      const user = token ? await passwordReset.describeToken(token) : undefined;
+      const locale = localeOf(user, request.headers['accept-language']);
+      if (!user) return sendPage(reply, 400, pages.invalidLink(locale, 'reset-password'));
+      return sendPage(reply, 200, pages.resetPassword(locale, { token, email: user.email }));
+    },
+  });
+
+  router.post('/auth/reset-password', {
+    config,
+    schema: {
+      tags: ['auth'],
+      summary: 'Set a new password with the token of the mailed link',
+      description:
+        'JSON `{"token","new_password"}` → 204; the form of GET /auth/reset-password → a page. The password policy of sign-up applies (422). ' +
+        'Every session of the user ends, and a mail tells them. An unknown, used or expired token: 400 `email_token_invalid`. A token works once.',
+      body: ResetBody,
+      response: {
+        200: pageOrJson('The form was posted: the password is changed', 200),
+        204: Type.Null({ description: 'The password is changed' }),
+        400: pageOrJson('The token is invalid, expired or used (`email_token_invalid`), or the body is malformed (`malformed_body`)', 400),
+        422: pageOrJson('The new password is refused (`validation_failed`, `password_too_common`)', 422),
+        ...problemResponses(413, 415, 429),
+      },
+    },
+    handler: async (request, reply) => {
+      const { token, new_password: newPassword } = request.body;
+      if (!isFormPost(request)) {
+        await passwordReset.reset({ token, newPassword });
+        return reply.status(204).header('cache-control', 'no-store').send();
+      }
+      const acceptLanguage = request.headers['accept-language'];
+      try {
+        const user = await passwordReset.reset({ token, newPassword });
+        return sendPage(reply, 200, pages.passwordChanged(localeOf(user, acceptLanguage)));
+      } catch (error) {
+        if (!isAppError(error)) throw error;
+        if (error.code === 'email_token_invalid') return sendPage(reply, 400, pages.invalidLink(localeOf(undefined, acceptLanguage), 'reset-password'));
+        if (error.code !== 'password_too_common') throw error;
+        const user = await passwordReset.describeToken(token);
+        if (!user) return sendPage(reply, 400, pages.invalidLink(localeOf(undefined, acceptLanguage), 'reset-password'));
+        return sendPage(reply, 422, pages.resetPassword(localeOf(user, acceptLanguage), { token, email: user.email, error: 'tooCommon' }));
+      }
+    },
+  });
+}
