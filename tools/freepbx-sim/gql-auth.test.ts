@@ -61,7 +61,12 @@ describe.each(API_VERSIONS)('FreePBX simulator: bearer auth and scopes on the Gr
     expect((await gql(sim, bearer, 'mutation { doreload(input: {}) { status } }')).status).toBe(200);
   });
 
-  it('counts auth failures', () => {
-    expect(sim.counters().authFailures).toBe(4);
+  it('counts each refused bearer once, and no accepted one', async () => {
+    const before = sim.counters().authFailures;
+    const bearer = await token(sim);
+    await gql(sim, 'not-a-token', '{ fetchNeedReload { status } }');
+    await gql(sim, null, '{ fetchNeedReload { status } }');
+    await gql(sim, bearer, '{ fetchNeedReload { status } }');
+    expect(sim.counters().authFailures - before).toBe(2);
   });
 });
