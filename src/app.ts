@@ -17,6 +17,7 @@ import { registerSessionRoutes } from './modules/auth/sessions.routes.ts';
 import { registerOnboardingRoutes } from './modules/onboarding/onboarding.routes.ts';
 import { registerEmailVerificationRoutes } from './modules/onboarding/email-verification.routes.ts';
 import { registerPasswordResetRoutes } from './modules/password-reset/password-reset.routes.ts';
+import { registerMeRoutes } from './modules/me/me.routes.ts';
 import { registerSipAccountRoutes } from './modules/sip-accounts/sip-accounts.routes.ts';
 import { registerSecretRotationRoutes } from './modules/sip-accounts/secret-rotation.routes.ts';
 import { registerProvisioningLinkRoutes } from './modules/provisioning/provisioning-links.routes.ts';
@@ -93,6 +94,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   const accountPages = { pages: deps.pages, rateLimitPerMinute: config.authRateLimitPerMinute, defaultLocale: config.defaultLocale };
   registerEmailVerificationRoutes(app, { verification: deps.useCases.emailVerification, ...accountPages });
   registerPasswordResetRoutes(app, { passwordReset: deps.useCases.passwordReset, ...accountPages });
+  registerMeRoutes(app, { db: deps.database.db, ...deps.useCases, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute });
   registerAuthRoutes(app, {
     loginUser: deps.useCases.loginUser,
     rateLimitPerMinute: config.authRateLimitPerMinute,

@@ -65,7 +65,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   const worker = createProvisioningWorker({
     db,
     driver,
-    accounts: createAccountProvisioning({ db, encryptionKey, extensionRange: config.extensionRange, watch }),
+    accounts: createAccountProvisioning({ db, encryptionKey, extensionRange: config.extensionRange, extensionReuseAfterSeconds: config.extensionReuseAfterSeconds, watch }),
     logger: logger.child({ component: 'provisioning' }),
     metrics: metrics?.provisioning,
     options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
@@ -86,7 +86,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   await accountCache?.start();
 
   const sipAccounts = createSipAccountUseCases({ db, encryptionKey, sip: config.sip, extensionRange: config.extensionRange, queue, watch, cache: accountCache });
-  const lifecycle = buildAccountLifecycle({ db, config, logger, hasher, mail, sipAccounts, sessions, kickProvisioning: queue.kick });
+  const lifecycle = buildAccountLifecycle({ db, config, logger, hasher, loginThrottle, mail, sipAccounts, sessions, kickProvisioning: queue.kick });
   const { emailVerification, passwordReset, passwordChangedNotice, offRequestPath, unverifiedSweep } = lifecycle;
   const useCases = {
     registerUser: countSignUps(
@@ -103,6 +103,8 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     changePassword: createChangePassword({ db, hasher, throttle: loginThrottle, sessions, notice: passwordChangedNotice }),
     sipAccounts,
     secretRotation: createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
+    deleteAccount: lifecycle.deleteAccount,
+    updateProfile: lifecycle.updateProfile,
   };
   const provisioning = buildProvisioning({ db, sipAccounts, config });
 

@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { readOutbox } from './support/outbox.ts';
 import { GOOD_PASSWORD, serviceForThisFile, uniqueEmail } from './support/test-service.ts';
 
-// Spanish by default, so the test proves the mail follows DEFAULT_LOCALE (users have no locale of their own yet).
+// Spanish by default, so the test proves the mail follows DEFAULT_LOCALE for a user who gave no language.
 const file = serviceForThisFile({ env: { DEFAULT_LOCALE: 'es', SERVICE_NAME: 'Acme Voice', LOGIN_FAILURES_PER_ACCOUNT_PER_HOUR: '3' } });
 const app = () => file.service.app;
 const NEW_PASSWORD = 'a different unusual passphrase 43';
@@ -23,16 +21,9 @@ async function newUser(displayName?: string) {
   return email;
 }
 
-/** The mails in the outbox addressed to `to`. */
-async function mailsTo(to: string): Promise<Array<{ raw: string; parsed: ParsedMail }>> {
-  const outbox = file.service.deps.config.mail.outboxDir;
-  const names = fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((name) => name.endsWith('.eml')) : [];
-  const mails = await Promise.all(names.map(async (name) => {
-    const raw = fs.readFileSync(path.join(outbox, name), 'utf8');
-    return { raw, parsed: await simpleParser(raw) };
-  }));
-  return mails.filter((mail) => (mail.parsed.to as { text: string } | undefined)?.text === to);
-}
+/** The password-changed mails in the outbox addressed to `to` (sign-up sends a verification mail too). */
+const mailsTo = async (to: string) =>
+  (await readOutbox(file.service.deps.config.mail.outboxDir)).filter((mail) => mail.to === to && /contraseña/.test(mail.subject));
 
 describe('POST /auth/change-password', () => {
   it('changes the password, ends every session and answers the tokens of a new one; the user is mailed, with no secret', async () => {

@@ -46,7 +46,7 @@ async function link(sipAccountId: string, expiresInHours: number): Promise<strin
 }
 
 describe('retention sweep', () => {
-  it('deletes exactly the rows past retention: old finished jobs but each account\'s latest, links expired long enough, stale holes', async () => {
+  it('deletes exactly the rows past retention: old finished jobs but each account\'s latest, links expired long enough, numbers held past their time, stale holes', async () => {
     const a = await account('61001');
     const b = await account('61002');
     const oldDone = await job(a, 'done', 50);
@@ -60,21 +60,29 @@ describe('retention sweep', () => {
     const justExpired = await link(a, -1);
     const live = await link(b, 1);
     await db().execute(sql`insert into extension_holes (extension_number) values (61001), (61003)`);
+    // Numbers held after a user left: one past its time, one not yet; a reservation for ever stays.
+    await db().execute(sql`insert into reserved_extensions (extension, reason, reusable_after) values
+      ('61005', 'freed by a user who left', now() - interval '1 minute'),
+      ('61006', 'freed by a user who left', now() + interval '1 day'),
+      ('61007', 'taken on the PBX', null)`);
 
     const result = await sweeper().sweepOnce();
 
     expect(result).toEqual({
       swept: true,
-      deleted: { 'expired provisioning links': 1, 'finished provisioning jobs': 3, 'stale extension holes': 1 },
+      deleted: { 'expired provisioning links': 1, 'finished provisioning jobs': 3, 'numbers held after a user left': 1, 'stale extension holes': 1 },
     });
+    expect((await queryRows<{ extension: string }>(db(), sql`select extension from reserved_extensions where extension like '6100%' order by 1`)).map((row) => row.extension)).toEqual(['61006', '61007']);
+
     const jobsLeft = await ids('provisioning_jobs');
     expect(jobsLeft.sort()).toEqual([latestOfA, recentDone, oldAwaiting, latestOfB].sort());
     for (const gone of [oldDone, oldFailed, orphan]) expect(jobsLeft).not.toContain(gone);
     const linksLeft = await ids('provisioning_links');
     expect(linksLeft.sort()).toEqual([justExpired, live].sort());
     expect(linksLeft).not.toContain(longExpired);
-    const holes = await queryRows<{ n: string }>(db(), sql`select extension_number::text as n from extension_holes`);
-    expect(holes.map((row) => row.n)).toEqual(['61003']);
+    // 61001 was stale; 61005, no longer held, is a hole the next allocation finds first.
+    const holes = await queryRows<{ n: string }>(db(), sql`select extension_number::text as n from extension_holes order by 1`);
+    expect(holes.map((row) => row.n)).toEqual(['61003', '61005']);
   });
 
   it('goes through a backlog batch after batch', async () => {

@@ -25,11 +25,23 @@ export function parseDuration(value: string): number {
   return seconds;
 }
 
+const LONG_DURATION_UNITS: Record<string, number> = { ...DURATION_UNITS, d: 86_400 };
+const longSeconds = (value: string) => {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(value);
+  return match ? Number(match[1]) * LONG_DURATION_UNITS[match[2]!]! : NaN;
+};
+
 /** `7d`, `12h`, `90m` or `3600`, in seconds, from 1 min to 365 days. */
 export function parseLongDuration(value: string): number {
-  const match = /^(\d+)\s*([smhd]?)$/.exec(value);
-  const seconds = match ? Number(match[1]) * { ...DURATION_UNITS, d: 86_400 }[match[2]!]! : NaN;
+  const seconds = longSeconds(value);
   if (!(seconds >= 60 && seconds <= 365 * 86_400)) throw new RangeError('not a duration from 1 min to 365 days');
+  return seconds;
+}
+
+/** Seconds, or a number with s, m, h or d (`30d`, `12h`), in seconds, from 0 (at once) up to 3650 days. */
+export function parseHoldDuration(value: string): number {
+  const seconds = longSeconds(value);
+  if (!(seconds >= 0 && seconds <= 3650 * 86_400)) throw new RangeError('not a duration up to 3650 days');
   return seconds;
 }
 
@@ -92,6 +104,7 @@ for (const [format, protocols] of Object.entries(URL_PROTOCOLS)) {
 }
 FormatRegistry.Set('duration', parses(parseDuration));
 FormatRegistry.Set('long-duration', parses(parseLongDuration));
+FormatRegistry.Set('hold-duration', parses(parseHoldDuration));
 FormatRegistry.Set('extension-range', parses(parseRange));
 FormatRegistry.Set('encryption-key', parses(parseEncryptionKey));
 // One address, optionally with a display name: `a@b.example` or `Name <a@b.example>`.

@@ -32,6 +32,16 @@ const url = (format: UrlFormat, description: string, options: { secret?: boolean
     ...options,
   }));
 
+/** What an error says of a value outside each duration format's range (config.formats.ts parses them). */
+const DURATION_PROBLEMS = {
+  duration: 'must be seconds or a number with s, m or h, from 30 s to 24 h',
+  'long-duration': 'must be seconds or a number with s, m, h or d, from 1 min to 365 d',
+  'hold-duration': 'must be seconds or a number with s, m, h or d (e.g. 30d), up to 3650 days',
+} as const;
+
+const duration = (format: keyof typeof DURATION_PROBLEMS, defaultValue: string, description: string) =>
+  Type.String({ format, default: defaultValue, problem: DURATION_PROBLEMS[format], description });
+
 const trueOrFalse = (description: string) => oneOf(['true', 'false'], description, 'false');
 
 export const configSchema = Type.Object({
@@ -99,12 +109,7 @@ export const configSchema = Type.Object({
   KAMAILIO_DOMAIN: Type.Optional(Type.String({ description: 'subscriber.domain (the SIP realm). Default: SIP_DOMAIN.' })),
   KAMAILIO_PASSWORD_STORAGE: oneOf(['plain', 'ha1', 'both'], 'What the Kamailio driver writes: plain, ha1 or both.', 'both'),
   PUBLIC_BASE_URL: url('http-url', 'Base URL phones reach this service at, for provisioning links and QR codes (https:// in production). Default: http://localhost:PORT.'),
-  PROVISIONING_LINK_TTL: Type.String({
-    format: 'duration',
-    default: '10m',
-    problem: 'must be seconds or a number with s, m or h, from 30 s to 24 h',
-    description: 'Lifetime of a provisioning link: seconds, or a number with s, m or h (e.g. 600, 10m, 1h); 30 s to 24 h.',
-  }),
+  PROVISIONING_LINK_TTL: duration('duration', '10m', 'Lifetime of a provisioning link: seconds, or a number with s, m or h (e.g. 600, 10m, 1h); 30 s to 24 h.'),
   PROVISIONING_LINK_MODE: oneOf(['once', 'device'], 'once: a link is used up by its first Linphone fetch; device: the first Linphone fetch binds it to that device (User-Agent and address), which may fetch again until expiry.', 'once'),
   PROVISIONING_ACCEPT_LEGACY_LINPHONE: trueOrFalse('true: a link fetch with no Accept header at all also counts as Linphone and uses the link up (liblinphone 5.1, e.g. Debian\'s linphonec, sends no X-Linphone-Provisioning). Weaker against link scanners.'),
   PROVISIONING_LINKS_PER_ACCOUNT: whole(1, 100, 5, 'Unused provisioning links an account may hold at once; a new link revokes the oldest unused one beyond it.'),
@@ -132,24 +137,10 @@ export const configSchema = Type.Object({
   DEFAULT_LOCALE: oneOf(['en', 'es'], 'Language of mails and pages for a person whose own language is unknown or not supported: en or es.', 'en'),
   REFRESH_TOKEN_EXPIRE_DAYS: whole(1, 3650, 30, 'How long a session lasts unused: each refresh token lives this many days, and every refresh starts the count again; a session unused for longer must log in again.'),
   EMAIL_VERIFICATION: oneOf(['off', 'required'], 'off: the extension is created at sign-up (a verification mail is still sent); required: it is created only once the email is verified (POST /auth/verify-email), and GET /sip/credentials answers 409 email_not_verified until then.', 'off'),
-  EMAIL_TOKEN_TTL: Type.String({
-    format: 'duration',
-    default: '24h',
-    problem: 'must be seconds or a number with s, m or h, from 30 s to 24 h',
-    description: 'Lifetime of the link in a verification mail: seconds, or a number with s, m or h; 30 s to 24 h.',
-  }),
-  PASSWORD_RESET_TTL: Type.String({
-    format: 'duration',
-    default: '30m',
-    problem: 'must be seconds or a number with s, m or h, from 30 s to 24 h',
-    description: 'Lifetime of the link in a password-reset mail: seconds, or a number with s, m or h; 30 s to 24 h.',
-  }),
-  UNVERIFIED_ACCOUNT_TTL: Type.String({
-    format: 'long-duration',
-    default: '7d',
-    problem: 'must be seconds or a number with s, m, h or d, from 1 min to 365 d',
-    description: 'With EMAIL_VERIFICATION=required, an account whose email was not verified within this time is removed and its number freed: seconds, or a number with s, m, h or d (e.g. 7d); 1 min to 365 d.',
-  }),
+  EMAIL_TOKEN_TTL: duration('duration', '24h', 'Lifetime of the link in a verification mail: seconds, or a number with s, m or h; 30 s to 24 h.'),
+  PASSWORD_RESET_TTL: duration('duration', '30m', 'Lifetime of the link in a password-reset mail: seconds, or a number with s, m or h; 30 s to 24 h.'),
+  UNVERIFIED_ACCOUNT_TTL: duration('long-duration', '7d', 'With EMAIL_VERIFICATION=required, an account whose email was not verified within this time is removed and its number freed: seconds, or a number with s, m, h or d (e.g. 7d); 1 min to 365 d.'),
+  EXTENSION_REUSE_AFTER: duration('hold-duration', '30d', 'How long a number freed by a user who deleted their account is kept back before it is handed out again, so nobody gets calls meant for the one who left: seconds, or a number with s, m, h or d (e.g. 30d, 12h); 0: at once.'),
 });
 
 export type ConfigVariableName = keyof typeof configSchema.properties;

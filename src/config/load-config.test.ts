@@ -73,6 +73,15 @@ describe('loadConfig', () => {
     expect(problemsOf({ PBX_DRIVER: 'kamailio' })).toEqual([expect.stringContaining('KAMAILIO_DATABASE_URL')]);
   });
 
+  it('reads EXTENSION_REUSE_AFTER in seconds, minutes, hours or days, 30 days by default, 0 for at once', () => {
+    expect(loadConfig({}).extensionReuseAfterSeconds).toBe(30 * 86_400);
+    expect(loadConfig({ EXTENSION_REUSE_AFTER: '12h' }).extensionReuseAfterSeconds).toBe(12 * 3600);
+    expect(loadConfig({ EXTENSION_REUSE_AFTER: '90d' }).extensionReuseAfterSeconds).toBe(90 * 86_400);
+    expect(loadConfig({ EXTENSION_REUSE_AFTER: '0' }).extensionReuseAfterSeconds).toBe(0);
+    expect(problemsOf({ EXTENSION_REUSE_AFTER: '30 days' })).toEqual([expect.stringContaining('EXTENSION_REUSE_AFTER must be seconds or a number with s, m, h or d')]);
+    expect(problemsOf({ EXTENSION_REUSE_AFTER: '3651d' })).toHaveLength(1);
+  });
+
   it('accepts a 32-byte encryption key as hex or base64', () => {
     expect(loadConfig({ CREDENTIALS_ENCRYPTION_KEY: 'ab'.repeat(32) }).credentialsEncryptionKey).toHaveLength(32);
     expect(loadConfig({ CREDENTIALS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).credentialsEncryptionKey).toEqual(Buffer.alloc(32, 7));

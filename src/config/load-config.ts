@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseDuration, parseEncryptionKey, parseLongDuration, parseRange, parseTrustProxy } from './config.formats.ts';
+import { parseDuration, parseEncryptionKey, parseHoldDuration, parseLongDuration, parseRange, parseTrustProxy } from './config.formats.ts';
 import type { ConfigValues } from './config.schema.ts';
 import { pbxSettings } from './pbx-settings.ts';
 import { readEnv } from './read-env.ts';
@@ -43,6 +43,8 @@ function toConfig(values: ConfigValues, problems: string[]) {
     /** Undefined until resolved by `resolveGeneratedSecrets`. */
     credentialsEncryptionKey: optional(values.CREDENTIALS_ENCRYPTION_KEY, parseEncryptionKey),
     extensionRange: parseRange(values.EXTENSION_RANGE),
+    /** Seconds a number freed by a user who left is kept back; 0: handed out again at once. */
+    extensionReuseAfterSeconds: parseHoldDuration(values.EXTENSION_REUSE_AFTER),
     sip: { domain: values.SIP_DOMAIN, port: values.SIP_PORT, transport: values.SIP_TRANSPORT },
     pbx: pbxSettings(values, problems),
     provisionWaitMs: values.PROVISION_WAIT_MS,

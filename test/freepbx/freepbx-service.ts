@@ -80,7 +80,8 @@ export async function registerMany(svc: TestService, count: number, prefix = 'fp
   return Promise.all(
     registered.map(async (user) => {
       const login = await svc.app.inject({ method: 'POST', url: '/auth/login', payload: { email: user.email, password } });
-      return { ...user, token: login.json<{ access_token: string }>().access_token };
+      const tokens = login.json<{ access_token: string; refresh_token: string }>();
+      return { ...user, token: tokens.access_token, refreshToken: tokens.refresh_token };
     }),
   );
 }

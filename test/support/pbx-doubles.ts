@@ -6,6 +6,8 @@ import { PbxError, type PbxAccount, type PbxDriver } from '../../src/modules/pbx
  */
 export function createScriptedPbx(options: { needsApply?: boolean; applyMs?: number } = {}) {
   const live = new Map<string, string>();
+  /** The display name each extension was last written with. */
+  const names = new Map<string, string>();
   const calls: { method: string; extension: string }[] = [];
   let failure: (() => PbxError | undefined) | undefined;
   let applyFailure: (() => PbxError | undefined) | undefined;
@@ -27,14 +29,17 @@ export function createScriptedPbx(options: { needsApply?: boolean; applyMs?: num
     async createAccount(account) {
       await step('create', account);
       live.set(account.extension, account.secret);
+      names.set(account.extension, account.displayName);
     },
     async updateAccount(account) {
       await step('update', account);
       live.set(account.extension, account.secret);
+      names.set(account.extension, account.displayName);
     },
     async deleteAccount(extension) {
       await step('delete', { extension });
       live.delete(extension);
+      names.delete(extension);
     },
     async applyChanges() {
       applies += 1;
@@ -57,6 +62,7 @@ export function createScriptedPbx(options: { needsApply?: boolean; applyMs?: num
   return {
     driver,
     live,
+    names,
     calls,
     get applies() {
       return applies;

@@ -107,7 +107,8 @@ export async function registerAndLogin(app: FastifyInstance, { email = uniqueEma
     payload: { email, password, ...(displayName ? { display_name: displayName } : {}) },
   });
   const login = await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password } });
-  return { email, password, register, token: login.json<{ access_token: string }>().access_token };
+  const tokens = login.json<{ access_token: string; refresh_token: string }>();
+  return { email, password, register, token: tokens.access_token, refreshToken: tokens.refresh_token };
 }
 
 /**

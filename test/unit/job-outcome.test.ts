@@ -29,6 +29,14 @@ describe('the outcome of one job run', () => {
     expect(decide({ attempts: 5, error: outage })).toEqual({ action: 'fail', error: 'unavailable: timeout' });
   });
 
+  it('never gives up a removal while the PBX is down: a user who left must come off it', () => {
+    const outage = new PbxError({ kind: 'unavailable', retryable: true, message: 'timeout' });
+    const removal = (attempts: number, error: unknown) =>
+      decideOutcome({ job: { attempts, kind: 'delete' }, error, maxAttempts: 5, backoff, random: () => 1 });
+    expect(removal(500, outage)).toMatchObject({ action: 'retry', delayMs: 60_000 });
+    expect(removal(1, new PbxError({ kind: 'rejected', retryable: false, message: 'refused' }))).toMatchObject({ action: 'fail' });
+  });
+
   it('retries an unexpected error without storing its text (it may hold anything)', () => {
     expect(decide({ error: new Error('password=hunter2 in a stack trace') })).toEqual({ action: 'retry', delayMs: 1000, error: 'internal error' });
   });

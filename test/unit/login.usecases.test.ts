@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLoginUser } from '../../src/modules/auth/auth.usecases.ts';
 import type { UserRow } from '../../src/modules/users/users.table.ts';
 
-const alice: UserRow = { id: 'u1', email: 'Alice@Example.com', passwordHash: 'hash-of-right', displayName: null, isActive: true, emailVerifiedAt: null, locale: null, createdAt: new Date() };
+const alice: UserRow = { id: 'u1', email: 'Alice@Example.com', passwordHash: 'hash-of-right', displayName: null, isActive: true, emailVerifiedAt: null, locale: null, createdAt: new Date(), deletionRequestedAt: null };
 
 function loginWith(users: UserRow[]) {
   const calls: string[] = [];
@@ -37,5 +37,11 @@ describe('login', () => {
     const { loginUser } = loginWith([{ ...alice, isActive: false }]);
     expect(await codeOf(loginUser({ email: 'alice@example.com', password: 'wrong', clientAddress: '192.0.2.1' }))).toBe('invalid_credentials');
     expect(await codeOf(loginUser({ email: 'alice@example.com', password: 'right', clientAddress: '192.0.2.1' }))).toBe('user_inactive');
+  });
+
+  it('answers a user who asked to be deleted as an unknown email, even with the right password', async () => {
+    const { loginUser, calls } = loginWith([{ ...alice, deletionRequestedAt: new Date() }]);
+    expect(await codeOf(loginUser({ email: 'alice@example.com', password: 'right', clientAddress: '192.0.2.1' }))).toBe('invalid_credentials');
+    expect(calls).toEqual(['verify']);
   });
 });

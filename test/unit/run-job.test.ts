@@ -31,6 +31,12 @@ describe('one job against the PBX', () => {
     expect(pbx.calls).toEqual([{ method: 'delete', extension: '1042' }]);
   });
 
+  it('counts a removal done on a PBX that needs Apply Config only after the next one', async () => {
+    const pbx = createScriptedPbx({ needsApply: true });
+    expect(await runJob({ job: job({ kind: 'delete', extension: '1042' }), driver: pbx.driver, accounts: accounts(alice) })).toBe('awaiting_apply');
+    expect(pbx.calls).toEqual([{ method: 'delete', extension: '1042' }]);
+  });
+
   it('calls no PBX for an account deleted since the job was queued', async () => {
     const pbx = createScriptedPbx();
     expect(await runJob({ job: job({}), driver: pbx.driver, accounts: accounts(undefined) })).toBe('live');

@@ -27,7 +27,8 @@ export function createLoginUser({ users, hasher, sessions, throttle }: {
     const user = await users.findByEmail(email);
     // Unknown emails cost a hash too, so response time does not reveal which emails are registered.
     const valid = user ? await hasher.verify(user.passwordHash, input.password) : await hasher.verifyAgainstDummy(input.password);
-    if (!user || !valid) {
+    // A user who asked to be deleted is gone as far as anyone can tell, the right password included.
+    if (!user || !valid || user.deletionRequestedAt) {
       await throttle.recordFailure(email, input.clientAddress);
       throw invalidCredentialsError({ detail: 'The email or password is wrong.' });
     }

@@ -2,7 +2,7 @@ import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../users/users.table.ts';
 
 /** Why a session ended, as stored in `revoke_reason`. */
-export type SessionEndReason = 'logout' | 'logout_all' | 'ended_by_user' | 'refresh_token_reused' | 'password_changed' | 'password_reset' | (string & {});
+export type SessionEndReason = 'logout' | 'logout_all' | 'ended_by_user' | 'refresh_token_reused' | 'password_changed' | 'password_reset' | 'account_deleted' | (string & {});
 
 /**
  * One signed-in device: made at login, named by the `sid` claim of its access tokens, kept alive by

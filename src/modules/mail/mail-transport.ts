@@ -48,7 +48,8 @@ export function createOutboxTransport(outboxDir: string): MailTransport {
       const { message: eml } = (await stream.sendMail(message)) as unknown as { message: Buffer };
       // Mails carry single-use tokens: only the service's user may read the outbox.
       await fs.mkdir(outboxDir, { recursive: true, mode: 0o700 });
-      const file = path.join(outboxDir, `${createdAt.toISOString().replace(/[-:]|\.\d+/g, '')}-${id}.eml`);
+      // Named by the time the mail was queued, to the millisecond, so the names sort in the order mails were made.
+      const file = path.join(outboxDir, `${createdAt.toISOString().replace(/[-:]/g, '')}-${id}.eml`);
       // Written aside, then renamed: a reader never sees half a mail.
       const partial = `${file}.partial`;
       await fs.writeFile(partial, eml, { mode: 0o600 });

@@ -4,9 +4,8 @@ import { chooseLocale } from '../../shared/accept-language.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
-import { describeProvisioningError } from '../sip-accounts/provisioning-error-text.ts';
 import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.ts';
-import { defaultDisplayName } from '../users/display-name.ts';
+import { meBody } from './me-body.ts';
 import type { createRegisterUser } from './onboarding.usecases.ts';
 import { MeResponse, RegisterBody, RegisteredUser } from './onboarding.schemas.ts';
 
@@ -58,25 +57,6 @@ export function registerOnboardingRoutes(app: FastifyInstance, { registerUser, s
       security: bearerSecurity,
       response: { 200: MeResponse, ...problemResponses(401) },
     },
-    handler: async (request) => {
-      const { user, account, job } = await sipAccounts.getAccountState(await authenticate(request));
-      return {
-        id: user.id,
-        email: user.email,
-        display_name: defaultDisplayName(user),
-        is_active: user.isActive,
-        created_at: user.createdAt.toISOString(),
-        email_verified: user.emailVerifiedAt !== null,
-        sip_account: account
-          ? {
-              extension: account.extension,
-              status: account.status,
-              last_error: describeProvisioningError(account.lastError),
-              activated_at: account.activatedAt?.toISOString() ?? null,
-              provisioning_attempts: job?.attempts ?? 0,
-            }
-          : null,
-      };
-    },
+    handler: async (request) => meBody(await sipAccounts.getAccountState(await authenticate(request))),
   });
 }

@@ -5,7 +5,7 @@ import { Email, Password } from '../auth/auth.schemas.ts';
 // Printable text only: it ends up in SIP headers and XML, where control characters break things, and
 // XML 1.0 cannot carry U+FFFE, U+FFFF or a lone surrogate at all (ajv matches with the `u` flag, so a
 // surrogate pair, e.g. an emoji, is one character outside the refused class).
-const DisplayName = Type.String({
+export const DisplayName = Type.String({
   minLength: 1,
   maxLength: 100,
   pattern: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff\\ufffe\\uffff]+$',
@@ -46,6 +46,7 @@ export const MeResponse = Type.Object({
   is_active: Type.Boolean(),
   created_at: Timestamp,
   email_verified: Type.Boolean({ description: 'Whether the email was verified (POST /auth/verify-email).' }),
+  locale: Type.Union([Type.String(), Type.Null()], { description: 'Language of the user\'s mails and pages (en or es); null: DEFAULT_LOCALE.' }),
   sip_account: Type.Union([
     Type.Object({
       extension: Type.String(),

@@ -21,6 +21,8 @@ export interface AccountProvisioning {
   accountForJob(job: JobSubject): Promise<PbxAccount | undefined>;
   /** The job's change is live on the PBX: the account is active (and a rotation's secret promoted). */
   markLive(tx: Transaction, job: JobSubject): Promise<void>;
+  /** A delete job's removal is live on the PBX: the account (and its user, who asked to leave) is erased. */
+  markRemoved(tx: Transaction, job: JobSubject): Promise<void>;
   /** The PBX refused the job for good. */
   markFailed(tx: Transaction, job: JobSubject, error: string): Promise<void>;
   /** A retryable failure: the account shows why while the job waits for its next attempt. */

@@ -32,7 +32,9 @@ export function createApplyCoalescer({ db, driver, accounts, workerId, leaseMs, 
     const applied = await db.transaction(async (tx) => {
       const done = await createJobsRepository({ db: tx }).completeApplied(startedAt);
       for (const job of done) {
-        if (job.kind !== 'delete' && job.sipAccountId) await accounts.markLive(tx, { sipAccountId: job.sipAccountId, kind: job.kind, secretVersion: job.secretVersion });
+        if (!job.sipAccountId) continue;
+        const subject = { sipAccountId: job.sipAccountId, kind: job.kind, secretVersion: job.secretVersion };
+        await (job.kind === 'delete' ? accounts.markRemoved(tx, subject) : accounts.markLive(tx, subject));
       }
       return done;
     });

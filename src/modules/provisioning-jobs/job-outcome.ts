@@ -18,7 +18,7 @@ export const describeJobError = (error: unknown): string => (error instanceof Pb
 
 /** What follows from one run of a job: pure, so each rule is tested without a database or a PBX. */
 export function decideOutcome({ job, result, error, maxAttempts, backoff, random = Math.random }: {
-  job: Pick<JobRow, 'attempts'>;
+  job: Pick<JobRow, 'attempts'> & Partial<Pick<JobRow, 'kind'>>;
   result?: JobResult;
   error?: unknown;
   maxAttempts: number;
@@ -29,7 +29,8 @@ export function decideOutcome({ job, result, error, maxAttempts, backoff, random
     if (result === 'extension_taken') return { action: 'move_extension' };
     return result === 'awaiting_apply' ? { action: 'await_apply' } : { action: 'finish' };
   }
-  const retryable = (error instanceof PbxError ? error.retryable : true) && job.attempts < maxAttempts;
+  // A removal is never given up for a PBX that is down: the user asked to leave, and the number must come off.
+  const retryable = (error instanceof PbxError ? error.retryable : true) && (job.kind === 'delete' || job.attempts < maxAttempts);
   const message = describeJobError(error);
   return retryable ? { action: 'retry', delayMs: backoffDelayMs(job.attempts, backoff, random), error: message } : { action: 'fail', error: message };
 }
@@ -62,7 +63,7 @@ export async function recordOutcome({ db, accounts, workerId, job, decision }: {
       switch (decision.action) {
         case 'finish':
           fenced(await jobs.finish(job.id, workerId));
-          if (subject && job.kind !== 'delete') await accounts.markLive(tx, subject);
+          if (subject) await (job.kind === 'delete' ? accounts.markRemoved(tx, subject) : accounts.markLive(tx, subject));
           return decision;
         case 'await_apply':
           fenced(await jobs.awaitApply(job.id, workerId));

@@ -19,7 +19,8 @@ export async function runJob({ job, driver, accounts }: {
 }): Promise<JobResult> {
   if (job.kind === 'delete') {
     await driver.deleteAccount(job.extension);
-    return 'live';
+    // On FreePBX the extension still rings until the next Apply Config: the removal is done only then.
+    return driver.needsApply ? 'awaiting_apply' : 'live';
   }
   const account = job.sipAccountId ? await accounts.accountForJob({ sipAccountId: job.sipAccountId, kind: job.kind, secretVersion: job.secretVersion }) : undefined;
   if (!account) return 'live'; // The user was deleted meanwhile; a delete job cleans the PBX.

@@ -8,7 +8,7 @@ export interface RetentionPeriods {
   expiredLinksHours: number;
 }
 
-/** One kind of row that grows without bound: each call deletes at most `limit` rows past retention. */
+/** One kind of row that grows without bound (or holds something back past its time): each call deletes at most `limit` rows past retention. */
 export interface RetentionSweep {
   name: string;
   deleteBatch(db: Queryable, limit: number): Promise<number>;
@@ -40,6 +40,13 @@ export function retentionSweeps(periods: RetentionPeriods): RetentionSweep[] {
             select 1 from provisioning_jobs newer
             where newer.sip_account_id = j.sip_account_id and newer.created_at > j.created_at))
         limit ${limit}`),
+    },
+    {
+      // A number a user who left gave up is held until EXTENSION_REUSE_AFTER has passed; deleting the hold
+      // frees it (the reservation's delete trigger notes the hole the next allocation finds first).
+      name: 'numbers held after a user left',
+      deleteBatch: (db, limit) => deleteWhere(db, 'reserved_extensions', 'extension', sql`
+        select extension from reserved_extensions where reusable_after < now() limit ${limit}`),
     },
     {
       // Freed numbers that were taken again outside allocation (e.g. reserved): allocation would skip them anyway.

@@ -14,10 +14,12 @@ import { sipAccounts } from './sip-accounts.table.ts';
  * The provisioning queue's view of SIP accounts (the port it declares): what to push, and the account
  * state that follows each job, always written in the job's own transaction.
  */
-export function createAccountProvisioning({ db, encryptionKey, extensionRange, watch }: {
+export function createAccountProvisioning({ db, encryptionKey, extensionRange, extensionReuseAfterSeconds = 0, watch }: {
   db: Database;
   encryptionKey: Buffer;
   extensionRange: { first: number; last: number };
+  /** How long a number freed by a user who left is kept back (EXTENSION_REUSE_AFTER); 0: not at all. */
+  extensionReuseAfterSeconds?: number;
   watch: Pick<AccountWatch, 'announce'>;
 }): AccountProvisioning {
   const accounts = createSipAccountsRepository({ db });
@@ -28,8 +30,10 @@ export function createAccountProvisioning({ db, encryptionKey, extensionRange, w
       const account = await accounts.findById(job.sipAccountId);
       if (!account) return undefined;
       const user = await users.findById(account.userId);
-      // A rotation pushes the next secret; the live one stays live here until this job's change is live.
-      const sealed = job.kind === 'update' && account.nextSecretCiphertext ? account.nextSecretCiphertext : account.secretCiphertext;
+      // A rotation's job pushes the next secret; the live one stays live here until this job's change is live.
+      // Another update (a new display name) pushes the secret of its own version, the live one.
+      const rotation = job.kind === 'update' && account.nextSecretCiphertext && job.secretVersion === account.secretVersion + 1;
+      const sealed = rotation ? account.nextSecretCiphertext! : account.secretCiphertext;
       return {
         extension: account.extension,
         secret: decryptSecret(encryptionKey, sealed),
@@ -42,6 +46,19 @@ export function createAccountProvisioning({ db, encryptionKey, extensionRange, w
       // An update job that is live makes the secret it pushed the live one (see secret-rotation.repository.ts).
       if (job.kind === 'update') await createSecretRotationRepository({ db: tx }).promoteNextSecret(job.sipAccountId, job.secretVersion);
       await createSipAccountsRepository({ db: tx }).setStatus(job.sipAccountId, 'active');
+    },
+
+    /**
+     * The extension is off the PBX: the user who left is erased (their account and links cascade), in the
+     * job's transaction; the job row stays, anonymous. The number is kept back for EXTENSION_REUSE_AFTER.
+     */
+    async markRemoved(tx: Transaction, job: JobSubject) {
+      const account = await createSipAccountsRepository({ db: tx }).findById(job.sipAccountId);
+      if (account?.status !== 'deleting') return;
+      if (extensionReuseAfterSeconds > 0) {
+        await createSipAccountsRepository({ db: tx }).reserveExtensionFor(account.extension, 'freed by a user who left', extensionReuseAfterSeconds);
+      }
+      await createUsersRepository({ db: tx }).erase(account.userId);
     },
 
     async markFailed(tx: Transaction, job: JobSubject, error: string) {

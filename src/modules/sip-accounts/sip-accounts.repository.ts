@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import { users, type UserRow } from '../users/users.table.ts';
 import { queryRows, type Queryable } from '../../db/database.ts';
 import { reservedExtensions, sipAccounts, type SipAccountRow, type SipAccountStatus } from './sip-accounts.table.ts';
@@ -62,6 +62,7 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
       return row;
     },
 
+    /** `deleting` is final (the account is erased next): a job of the account still in flight never undoes it. */
     async setStatus(id: string, status: SipAccountStatus, lastError: string | null = null): Promise<void> {
       await db
         .update(sipAccounts)
@@ -71,7 +72,7 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
           updatedAt: sql`now()`,
           ...(status === 'active' ? { activatedAt: sql`now()` } : {}),
         })
-        .where(eq(sipAccounts.id, id));
+        .where(and(eq(sipAccounts.id, id), status === 'deleting' ? undefined : ne(sipAccounts.status, 'deleting')));
     },
 
     /** awaiting_verification → pending; the account, or undefined when it was not awaiting verification. */
@@ -91,19 +92,32 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
     async reserveExtension(extension: string, reason: string): Promise<void> {
       await db.insert(reservedExtensions).values({ extension, reason }).onConflictDoNothing();
     },
+
+    /** Keeps a freed number back until `seconds` from now; a reservation for ever stays one. */
+    async reserveExtensionFor(extension: string, reason: string, seconds: number): Promise<void> {
+      const reusableAfter = sql`now() + ${seconds} * interval '1 second'`;
+      await db
+        .insert(reservedExtensions)
+        .values({ extension, reason, reusableAfter })
+        .onConflictDoUpdate({
+          target: reservedExtensions.extension,
+          set: { reason, reusableAfter, createdAt: sql`now()` },
+          setWhere: sql`${reservedExtensions.reusableAfter} is not null`,
+        });
+    },
   };
 }
 
 export type SipAccountsRepository = ReturnType<typeof createSipAccountsRepository>;
 
 /** Only what /sip/credentials and /auth/me show: every column less to parse counts on the hot path. */
-export type UserSummary = Pick<UserRow, 'id' | 'email' | 'displayName' | 'isActive' | 'createdAt' | 'emailVerifiedAt'>;
+export type UserSummary = Pick<UserRow, 'id' | 'email' | 'displayName' | 'isActive' | 'createdAt' | 'emailVerifiedAt' | 'deletionRequestedAt' | 'locale'>;
 export type AccountSummary = Pick<SipAccountRow, 'id' | 'extension' | 'secretCiphertext' | 'status' | 'lastError' | 'activatedAt'>;
 
 function prepareUserWithAccount(db: Queryable) {
   return db
     .select({
-      user: { id: users.id, email: users.email, displayName: users.displayName, isActive: users.isActive, createdAt: users.createdAt, emailVerifiedAt: users.emailVerifiedAt },
+      user: { id: users.id, email: users.email, displayName: users.displayName, isActive: users.isActive, createdAt: users.createdAt, emailVerifiedAt: users.emailVerifiedAt, deletionRequestedAt: users.deletionRequestedAt, locale: users.locale },
       account: {
         id: sipAccounts.id,
         extension: sipAccounts.extension,

@@ -38,13 +38,19 @@ export const sipAccounts = pgTable(
   (table) => [index('sip_accounts_extension_number_idx').on(extensionNumber(table.extension))],
 );
 
-/** Numbers never to hand out: taken on the PBX by someone else, or kept back by the operator. */
+/**
+ * Numbers not to hand out: taken on the PBX by someone else, or kept back by the operator (for ever), or
+ * freed by a user who left (until `reusable_after`, EXTENSION_REUSE_AFTER later, so a new user does not get
+ * the calls meant for the one who left; the retention sweep then deletes the row, which frees the number).
+ */
 export const reservedExtensions = pgTable(
   'reserved_extensions',
   {
     extension: text('extension').primaryKey(),
     reason: text('reason').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Null: never handed out. Else handed out again once the retention sweep passes this time. */
+    reusableAfter: timestamp('reusable_after', { withTimezone: true }),
   },
   (table) => [index('reserved_extensions_extension_number_idx').on(extensionNumber(table.extension))],
 );

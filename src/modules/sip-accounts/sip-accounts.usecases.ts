@@ -26,8 +26,10 @@ export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRang
 
   async function loadUserWithAccount(userId: string) {
     const found = await accounts.findUserWithAccount(userId);
-    // A valid token for a user deleted since it was issued.
+    // A valid token for a user deleted since it was issued, or who asked to be (DELETE /auth/me): the row
+    // every bearer route reads anyway says so, so refusing it costs the hot path nothing.
     if (!found) throw notAuthenticatedError({ detail: 'The user of this token no longer exists.' });
+    if (found.user.deletionRequestedAt) throw notAuthenticatedError({ detail: 'This account is being deleted.' });
     return found;
   }
 
@@ -61,6 +63,32 @@ export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRang
       if (!account) return false;
       await queue.enqueue(tx, { sipAccountId: account.id, extension: account.extension, kind: 'create' });
       return true;
+    },
+
+    /**
+     * The user is leaving: inside the caller's transaction, the account turns `deleting` (credentials and
+     * links refused from the commit on) and a delete job is queued; its completion erases the user
+     * (account-provisioning.ts). False when the user has no account: nothing to remove from the PBX.
+     */
+    async closeAccount(tx: Transaction, userId: string): Promise<boolean> {
+      const repository = createSipAccountsRepository({ db: tx });
+      const account = await repository.findByUserId(userId);
+      if (!account) return false;
+      await repository.setStatus(account.id, 'deleting');
+      await queue.enqueue(tx, { sipAccountId: account.id, extension: account.extension, kind: 'delete' });
+      return true;
+    },
+
+    /**
+     * The user's name changed: a live account gets an update job that pushes it to the PBX (with the secret
+     * of the version it stands at, so a rotation under way is pushed and promoted as usual). A pending account's
+     * create job reads the name when it runs.
+     */
+    async pushProfile(tx: Transaction, userId: string): Promise<void> {
+      const account = await createSipAccountsRepository({ db: tx }).findByUserId(userId);
+      if (account?.status !== 'active') return;
+      const secretVersion = account.secretVersion + (account.nextSecretCiphertext ? 1 : 0);
+      await queue.enqueue(tx, { sipAccountId: account.id, extension: account.extension, kind: 'update', secretVersion });
     },
 
     /** The account once it has left 'pending' (live or failed), or as it stands after `timeoutMs`. */

@@ -15,6 +15,11 @@ export const users = pgTable(
     /** Language of their mails and pages (en, es): chosen at sign-up; null for accounts from before. */
     locale: text('locale'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Set by DELETE /auth/me: from then on the user's logins, tokens, credentials and links are refused, until
+     * the extension is off the PBX and the row is erased (see sip-accounts/account-provisioning.ts).
+     */
+    deletionRequestedAt: timestamp('deletion_requested_at', { withTimezone: true }),
   },
   (table) => [uniqueIndex('users_email_lower_key').on(sql`lower(${table.email})`)],
 );

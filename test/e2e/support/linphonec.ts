@@ -116,3 +116,73 @@ async function quit(owned: OwnedProcess): Promise<void> {
   await Promise.race([owned.exited, sleep(3_000)]);
   await owned.stop({ signal: 'SIGKILL', graceMs: 1_000 });
 }
+
+export interface LinphonecSession {
+  /** Registers again from the same running linphonec, with the same account; resolves with how it ended. */
+  registerAgain(args: { credentials: SipCredentials; proxyHost: string; proxyPort: number; timeoutMs?: number }): Promise<LinphonecOutcome>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A linphonec that stays running once registered, so a test can change the account under it and see the same
+ * phone refused: `registerAgain` unregisters and registers the same identity, proxy and password anew.
+ * Resolves once the first registration is Ok; throws with the log tail if it is not.
+ */
+export async function startLinphonecSession(args: { credentials: SipCredentials; proxyHost: string; proxyPort: number; timeoutMs?: number }): Promise<LinphonecSession> {
+  const linphonec = requireProgram('linphonec', 'linphone-cli');
+  const dir = await mkdtemp(join(tmpdir(), 'linphonec-e2e-'));
+  const home = join(dir, 'home');
+  const runtime = join(dir, 'runtime');
+  await mkdir(join(home, '.local', 'share', 'linphone'), { recursive: true });
+  await mkdir(runtime, { recursive: true, mode: 0o700 });
+  const rcFile = join(dir, 'linphonerc');
+  const logFile = join(dir, 'linphonec.log');
+  await writeFile(logFile, '');
+  const sipPort = await freeUdpAndTcpPort();
+  await writeFile(rcFile, ['[sip]', `sip_port=${sipPort}`, 'sip_tcp_port=0', 'sip_random_port=0', 'default_proxy=0', '', linphonecAccountSections(args)].join('\n'));
+  const owned = startOwnedProcess({
+    command: linphonec,
+    argv: ['-c', rcFile, '-d', '6', '-l', logFile],
+    stdin: 'pipe',
+    options: { cwd: dir, env: { ...process.env, HOME: home, XDG_RUNTIME_DIR: runtime } },
+  });
+  const readLog = () => readFile(logFile, 'utf8').catch(() => '');
+  const stop = async () => {
+    await quit(owned);
+    await rm(dir, { recursive: true, force: true });
+  };
+  /** The outcome logged after `from` characters of the log. */
+  const outcomeAfter = (from: number, timeoutMs: number) =>
+    waitUntil({
+      timeoutMs,
+      intervalMs: 100,
+      check: async () => {
+        const log = (await readLog()).slice(from);
+        if (OK.test(log)) return 'ok' as const;
+        if (FAILED.test(log) || owned.hasExited()) return 'failed' as const;
+        return undefined;
+      },
+      describeFailure: () => 'linphonec reached neither LinphoneRegistrationOk nor LinphoneRegistrationFailed',
+    }).catch(() => 'timeout' as const);
+  const result = async (outcome: 'ok' | 'failed' | 'timeout', from: number): Promise<LinphonecOutcome> =>
+    outcome === 'ok' ? { outcome } : { outcome: 'failed', logTail: `${outcome === 'timeout' ? '(timed out)\n' : ''}${(await readLog()).slice(from).split('\n').slice(-60).join('\n')}` };
+
+  const first = await result(await outcomeAfter(0, args.timeoutMs ?? 15_000), 0);
+  if (first.outcome !== 'ok') {
+    await stop();
+    throw new Error(`linphonec did not register:\n${first.logTail}`);
+  }
+  return {
+    async registerAgain(again) {
+      const from = (await readLog()).length;
+      const { credentials } = again;
+      owned.child.stdin?.write('unregister\n');
+      await sleep(500);
+      owned.child.stdin?.write(
+        `register sip:${rcValue(credentials.username)}@${rcValue(credentials.domain)} sip:${again.proxyHost}:${again.proxyPort};transport=${credentials.transport} ${rcValue(credentials.password)}\n`,
+      );
+      return result(await outcomeAfter(from, again.timeoutMs ?? 15_000), from);
+    },
+    stop,
+  };
+}

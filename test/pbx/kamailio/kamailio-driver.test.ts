@@ -126,6 +126,39 @@ describe('Kamailio driver against a real PostgreSQL', () => {
     await driver.close();
   });
 
+  it('a delete also removes the account’s registrations in location, and no one else’s', async () => {
+    const driver = driverWith('both');
+    const account = newAccount();
+    const neighbour = newAccount();
+    await driver.createAccount(account);
+    const bind = (username: string, bindingDomain: string | null, ruid: string) =>
+      sql.query(`insert into location (ruid, username, domain, contact) values ($1, $2, $3, $4)`, [ruid, username, bindingDomain, `sip:${username}@192.0.2.1:5062`]);
+    await bind(account.extension, DOMAIN, `r-${account.extension}-1`);
+    await bind(account.extension, DOMAIN, `r-${account.extension}-2`);
+    await bind(account.extension, 'other.example', `r-${account.extension}-3`);
+    await bind(neighbour.extension, DOMAIN, `r-${neighbour.extension}-1`);
+
+    await driver.deleteAccount(account.extension);
+    const left = await sql.query('select username, domain from location where username in ($1, $2) order by username', [account.extension, neighbour.extension]);
+    expect(left.rows).toEqual([
+      { username: account.extension, domain: 'other.example' },
+      { username: neighbour.extension, domain: DOMAIN },
+    ]);
+    expect(await subscriberRows(account.extension)).toHaveLength(0);
+    await driver.close();
+  });
+
+  it('an update for a new display name writes only the secret columns: Kamailio keeps no name', async () => {
+    const driver = driverWith('both');
+    const account = newAccount();
+    secretOf.set(account.extension, account.secret);
+    await driver.createAccount(account);
+    const before = await subscriberRows(account.extension);
+    await driver.updateAccount({ ...account, displayName: 'Ada King, Countess of Lovelace' });
+    expect(await subscriberRows(account.extension)).toEqual(before);
+    await driver.close();
+  });
+
   it('a secret longer than the subscriber column is rejected for good, without echoing it', async () => {
     const driver = driverWith('plain');
     const secret = 'L'.repeat(65);

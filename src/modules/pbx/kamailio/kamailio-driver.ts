@@ -111,7 +111,14 @@ export function createKamailioDriver(options: KamailioDriverOptions): PbxDriver 
       assertValid('delete', extension);
       try {
         const result = await pool.query('delete from subscriber where username = $1 and domain = $2', [extension, domain]);
-        logger.info({ extension, domain, deleted: result.rowCount ?? 0 }, 'kamailio subscriber deleted');
+        // Then its registrations: a phone registered until now stops being reachable at once (with usrloc
+        // db_mode 3, as in the sample config, the table is the registrar's only copy). A domain of NULL is
+        // usrloc's use_domain=0. A registrar that keeps no location table (42P01) has nothing more to remove.
+        const bindings = await pool.query(
+          'delete from location where username = $1 and (domain = $2 or domain is null)',
+          [extension, domain],
+        ).catch((error: { code?: string }) => (error.code === '42P01' ? { rowCount: 0 } : Promise.reject(error)));
+        logger.info({ extension, domain, deleted: result.rowCount ?? 0, bindings: bindings.rowCount ?? 0 }, 'kamailio subscriber deleted');
       } catch (error) {
         throw toPbxError(`delete of extension ${extension}`, error);
       }

@@ -1,0 +1,27 @@
+import type { Static } from '@sinclair/typebox';
+import { describeProvisioningError } from '../sip-accounts/provisioning-error-text.ts';
+import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.ts';
+import { defaultDisplayName } from '../users/display-name.ts';
+import type { MeResponse } from './onboarding.schemas.ts';
+
+/** The body of GET /auth/me (and of PATCH /auth/me, which answers the same), from the account's state. */
+export function meBody({ user, account, job }: Awaited<ReturnType<SipAccountUseCases['getAccountState']>>): Static<typeof MeResponse> {
+  return {
+    id: user.id,
+    email: user.email,
+    display_name: defaultDisplayName(user),
+    is_active: user.isActive,
+    created_at: user.createdAt.toISOString(),
+    email_verified: user.emailVerifiedAt !== null,
+    locale: user.locale,
+    sip_account: account
+      ? {
+          extension: account.extension,
+          status: account.status,
+          last_error: describeProvisioningError(account.lastError),
+          activated_at: account.activatedAt?.toISOString() ?? null,
+          provisioning_attempts: job?.attempts ?? 0,
+        }
+      : null,
+  };
+}
