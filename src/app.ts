@@ -22,6 +22,7 @@ import { registerSipAccountRoutes } from './modules/sip-accounts/sip-accounts.ro
 import { registerSecretRotationRoutes } from './modules/sip-accounts/secret-rotation.routes.ts';
 import { registerProvisioningLinkRoutes } from './modules/provisioning/provisioning-links.routes.ts';
 import { registerCredentialFormatRoutes } from './modules/provisioning/credential-formats.routes.ts';
+import { registerCredentialAccessRoutes } from './modules/credential-access/credential-access.routes.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -101,18 +102,21 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     tokenLifetimeSeconds: config.accessTokenExpireMinutes * 60,
     refreshTokenLifetimeSeconds: config.refreshTokenExpireDays * 86_400,
   });
-  registerSipAccountRoutes(app, { sipAccounts: deps.useCases.sipAccounts, authenticate: deps.authenticate });
+  registerSipAccountRoutes(app, { sipAccounts: deps.useCases.sipAccounts, authenticate: deps.authenticate, accessLog: deps.credentialAccess.recorder });
+  registerCredentialAccessRoutes(app, { accessLog: deps.credentialAccess.repository, flushPending: deps.credentialAccess.flush, authenticate: deps.authenticate });
   registerSecretRotationRoutes(app, { rotation: deps.useCases.secretRotation, authenticate: deps.authenticate });
   registerCredentialFormatRoutes(app, {
     sipAccounts: deps.useCases.sipAccounts,
     authenticate: deps.authenticate,
     formatOptions: deps.provisioning.formatOptions,
+    accessLog: deps.credentialAccess.recorder,
   });
   registerProvisioningLinkRoutes(app, {
     provisioningLinks: deps.provisioning.links,
     authenticate: deps.authenticate,
     rateLimitPerMinute: config.provisioning.rateLimitPerMinute,
     acceptLegacyLinphone: config.provisioning.acceptLegacyLinphone,
+    accessLog: deps.credentialAccess.recorder,
   });
   const lifetimes = { accessSeconds: config.accessTokenExpireMinutes * 60, refreshSeconds: config.refreshTokenExpireDays * 86_400 };
   registerSessionRoutes(app, { sessions: deps.useCases.sessions, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });

@@ -4,6 +4,7 @@ import type { DatabaseHandle } from './db/database.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createLoginUser } from './modules/auth/auth.usecases.ts';
 import { createChangePassword } from './modules/auth/change-password.usecases.ts';
+import { createCredentialAccess, type CredentialAccessOverrides } from './modules/credential-access/create-credential-access.ts';
 import { createMail } from './modules/mail/create-mail.ts';
 import type { MailTransport } from './modules/mail/mail-transport.ts';
 import type { MailWorkerOptions } from './modules/mail/mail-worker.ts';
@@ -29,6 +30,7 @@ import { createSecretRotationUseCases } from './modules/sip-accounts/secret-rota
 import { createSipAccountsRepository } from './modules/sip-accounts/sip-accounts.repository.ts';
 import { createSipAccountUseCases } from './modules/sip-accounts/sip-accounts.usecases.ts';
 import { createUsersRepository } from './modules/users/users.repository.ts';
+import { createWelcomeMail } from './modules/welcome/welcome-mail.ts';
 
 export interface DependencyOverrides {
   /** An open, migrated database (tests share one per file); closing it stays the caller's job. */
@@ -38,6 +40,8 @@ export interface DependencyOverrides {
   mailWorkerOptions?: Partial<MailWorkerOptions>;
   /** Replaces SMTP or the outbox. */
   mailTransport?: MailTransport;
+  /** The credential access log's write-behind buffer, its sweep interval, or its recorder. */
+  credentialAccess?: CredentialAccessOverrides;
 }
 
 /**
@@ -57,6 +61,15 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
 
   const auth = await buildAuth({ config, database, logger });
   const { hasher, tokens, sessions, loginThrottle, sessionCache, rateLimitRedis } = auth;
+  const mail = createMail({
+    db,
+    settings: { ...config.mail, serviceName: config.serviceName, publicBaseUrl: config.provisioning.publicBaseUrl, defaultLocale: config.defaultLocale, encryptionKey },
+    logger: logger.child({ component: 'mail' }),
+    options: overrides.mailWorkerOptions,
+    transport: overrides.mailTransport,
+  });
+  // An account going live queues its welcome mail (with a provisioning link) in the job's own transaction.
+  const welcome = createWelcomeMail({ mail, provisioning: config.provisioning, linkTtlSeconds: config.welcomeLinkTtlSeconds, logger });
   // The worker and the accounts meet only here: the queue's port is implemented by sip-accounts.
   const accountsRepository = createSipAccountsRepository({ db });
   // A database that grew behind the allocation cursor (an upgrade) is walked once here, not by a sign-up.
@@ -65,22 +78,16 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   const worker = createProvisioningWorker({
     db,
     driver,
-    accounts: createAccountProvisioning({ db, encryptionKey, extensionRange: config.extensionRange, extensionReuseAfterSeconds: config.extensionReuseAfterSeconds, watch }),
+    accounts: createAccountProvisioning({ db, encryptionKey, extensionRange: config.extensionRange, extensionReuseAfterSeconds: config.extensionReuseAfterSeconds, watch, wentLive: welcome }),
     logger: logger.child({ component: 'provisioning' }),
     metrics: metrics?.provisioning,
     options: { leaseMs: config.provisioningJobLeaseMs, applyLeaseMs: config.provisioningJobLeaseMs, ...overrides.workerOptions },
     liveness: createWorkerLiveness(database),
   });
   const queue = createProvisioningQueue({ db, kick: worker.kick });
-  const mail = createMail({
-    db,
-    settings: { ...config.mail, serviceName: config.serviceName, publicBaseUrl: config.provisioning.publicBaseUrl, defaultLocale: config.defaultLocale, encryptionKey },
-    logger: logger.child({ component: 'mail' }),
-    options: overrides.mailWorkerOptions,
-    transport: overrides.mailTransport,
-  });
   // Started by main.ts like the worker; stopped by close().
   const retention = createRetentionSweeper({ db, logger: logger.child({ component: 'retention' }), settings: config.retention });
+  const credentialAccess = createCredentialAccess({ db, logger, ...overrides.credentialAccess });
 
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs, metrics: metrics?.accountCache }) : undefined;
   await accountCache?.start();
@@ -118,6 +125,8 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     /** `mail.enqueue(tx, …)` inside a transaction, then `mail.kick()`; started with the provisioning worker. */
     mail,
     retention,
+    /** Who saw the SIP secret: `recorder` (the credential routes' port) and the access-log reads. */
+    credentialAccess,
     tokens,
     offRequestPath,
     /** Started with the workers (main.ts); removes accounts never verified (EMAIL_VERIFICATION=required). */
@@ -135,6 +144,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
       await lifecycle.close();
       await mail.stop();
       await retention.stop();
+      await credentialAccess.close(); // Writes the access entries still waiting, before the database closes.
       await accountCache?.stop();
       await auth.close();
       if (!overrides.driver) await driver.close();

@@ -108,6 +108,7 @@ describe('GET /auth/me/export', () => {
     const link = (await svc.app.inject({ method: 'POST', url: '/sip/provisioning-links', headers: bearer(user.token) })).json<{ url: string }>();
     const linkToken = link.url.split('/').pop()!;
 
+    await svc.deps.credentialAccess.flush();
     const answer = await get('/auth/me/export', user.token);
     expect(answer.statusCode).toBe(200);
     expect(answer.headers['content-disposition']).toBe('attachment; filename="account-export.json"');
@@ -117,9 +118,11 @@ describe('GET /auth/me/export', () => {
     expect(body).toMatchObject({
       profile: { email: user.email, display_name: 'Dora', is_active: true },
       sip_account: { extension: user.credentials.username, status: 'active', secret_version: 1, rotation_pending: false, last_error: null },
-      provisioning_links: [{ mode: 'once', used_at: null }],
+      // The test's own link, then the welcome mail's (made when the account went live).
+      provisioning_links: [{ mode: 'once', used_at: null }, { mode: 'once', used_at: null }],
       provisioning_jobs: [{ kind: 'create', state: 'done', attempts: 1 }],
       sessions: [{ ended_at: null, end_reason: null, user_agent: 'lightMyRequest' }],
+      credential_access_log: [{ channel: 'json', user_agent: 'lightMyRequest' }],
     });
     expect(body.profile).toMatchObject({ email_verified_at: null, locale: 'en' });
     expect(Date.parse(body.exported_at)).toBeGreaterThan(Date.now() - 60_000);

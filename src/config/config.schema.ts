@@ -141,6 +141,8 @@ export const configSchema = Type.Object({
   PASSWORD_RESET_TTL: duration('duration', '30m', 'Lifetime of the link in a password-reset mail: seconds, or a number with s, m or h; 30 s to 24 h.'),
   UNVERIFIED_ACCOUNT_TTL: duration('long-duration', '7d', 'With EMAIL_VERIFICATION=required, an account whose email was not verified within this time is removed and its number freed: seconds, or a number with s, m, h or d (e.g. 7d); 1 min to 365 d.'),
   EXTENSION_REUSE_AFTER: duration('hold-duration', '30d', 'How long a number freed by a user who deleted their account is kept back before it is handed out again, so nobody gets calls meant for the one who left: seconds, or a number with s, m, h or d (e.g. 30d, 12h); 0: at once.'),
+  ACCESS_LOG_RETENTION_DAYS: whole(1, 3650, 90, 'Days each entry of the credential access log (GET /sip/credentials/access-log) is kept before a periodic sweep deletes it.'),
+  WELCOME_LINK_TTL: duration('duration', '24h', 'Lifetime of the provisioning link in the welcome mail sent when an extension goes live: seconds, or a number with s, m or h; 30 s to 24 h.'),
 });
 
 export type ConfigVariableName = keyof typeof configSchema.properties;

@@ -65,6 +65,7 @@ function toConfig(values: ConfigValues, problems: string[]) {
       sweepIntervalMinutes: values.RETENTION_SWEEP_INTERVAL_MINUTES,
       finishedJobsDays: values.RETENTION_FINISHED_JOBS_DAYS,
       expiredLinksHours: values.RETENTION_EXPIRED_LINKS_HOURS,
+      accessLogDays: values.ACCESS_LOG_RETENTION_DAYS,
     },
     provisioning: {
       /** No trailing slash. */
@@ -92,6 +93,7 @@ function toConfig(values: ConfigValues, problems: string[]) {
       unverifiedAccountTtlSeconds: parseLongDuration(values.UNVERIFIED_ACCOUNT_TTL),
     },
     passwordResetTtlSeconds: parseDuration(values.PASSWORD_RESET_TTL),
+    welcomeLinkTtlSeconds: parseDuration(values.WELCOME_LINK_TTL),
   });
 }
 

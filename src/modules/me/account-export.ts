@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Queryable } from '../../db/database.ts';
 import { Timestamp } from '../../shared/schemas.ts';
 import { sessions } from '../auth/sessions.table.ts';
+import { credentialAccessLog } from '../credential-access/credential-access.table.ts';
 import { provisioningJobs } from '../provisioning-jobs/jobs.table.ts';
 import { provisioningLinks } from '../provisioning/provisioning-links.table.ts';
 import { describeProvisioningError } from '../sip-accounts/provisioning-error-text.ts';
@@ -53,6 +54,13 @@ export const AccountExport = Type.Object({
     ended_at: Nullable(Timestamp),
     end_reason: Nullable(Type.String()),
   }), { description: 'Every sign-in still held (ended ones until REFRESH_TOKEN_EXPIRE_DAYS after their end); never a token.' }),
+  credential_access_log: Type.Array(Type.Object({
+    accessed_at: Timestamp,
+    channel: Type.String(),
+    address: Type.String(),
+    user_agent: Nullable(Type.String()),
+    count: Type.Integer({ description: 'Identical deliveries within one second share one entry.' }),
+  }), { description: 'Every delivery of the SIP secret still held (ACCESS_LOG_RETENTION_DAYS), newest first.' }),
   provisioning_jobs: Type.Array(Type.Object({
     kind: Type.String(),
     state: Type.String(),
@@ -75,6 +83,8 @@ export async function readAccountExport(db: Queryable, userId: string): Promise<
     ? await db.select().from(provisioningJobs).where(eq(provisioningJobs.sipAccountId, account.id)).orderBy(desc(provisioningJobs.createdAt))
     : [];
   const signIns = await db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.createdAt));
+  const deliveries = await db.select().from(credentialAccessLog).where(eq(credentialAccessLog.userId, userId))
+    .orderBy(desc(credentialAccessLog.accessedAt), desc(credentialAccessLog.id));
   return {
     exported_at: new Date().toISOString(),
     profile: {
@@ -112,6 +122,13 @@ export async function readAccountExport(db: Queryable, userId: string): Promise<
       user_agent: session.userAgent,
       ended_at: iso(session.revokedAt),
       end_reason: session.revokeReason,
+    })),
+    credential_access_log: deliveries.map((entry) => ({
+      accessed_at: entry.accessedAt.toISOString(),
+      channel: entry.channel,
+      address: entry.address,
+      user_agent: entry.userAgent,
+      count: entry.count,
     })),
     provisioning_jobs: jobs.map((job) => ({
       kind: job.kind,

@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Binary, mediaResponse, problemResponses } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
+import { deliveryOf, type CredentialAccessRecorder } from '../sip-accounts/credential-access.port.ts';
 import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.ts';
 import { credentialFormats, renderQrPng, renderQrSvg, type CredentialFormatName, type CredentialFormatOptions } from './formats/index.ts';
 
@@ -16,14 +17,21 @@ const literalUnion = (names: readonly string[]) => Type.Union(names.map((name) =
  * Sibling routes of GET /sip/credentials, one per format of the credential registry:
  * `/sip/credentials/{format}` (the text) and, for the one-scan formats, `/sip/credentials/{format}/qr.png|svg`.
  */
-export function registerCredentialFormatRoutes(app: FastifyInstance, { sipAccounts, authenticate, formatOptions }: {
+export function registerCredentialFormatRoutes(app: FastifyInstance, { sipAccounts, authenticate, formatOptions, accessLog }: {
   sipAccounts: Pick<SipAccountUseCases, 'getCredentials'>;
   authenticate: Authenticate;
   formatOptions: CredentialFormatOptions;
+  /** Each answer that carries the secret is recorded (GET /sip/credentials/access-log). */
+  accessLog: CredentialAccessRecorder;
 }): void {
   const router = app.withTypeProvider<TypeBoxTypeProvider>();
-  const render = async (userId: string, format: CredentialFormatName) =>
-    credentialFormats[format].render(await sipAccounts.getCredentials(userId), formatOptions);
+  // Rendered, then recorded under `channel`; sip-uri carries no secret, so handing it out is not recorded.
+  const render = async (request: FastifyRequest, format: CredentialFormatName, channel: string) => {
+    const userId = await authenticate(request);
+    const text = credentialFormats[format].render(await sipAccounts.getCredentials(userId), formatOptions);
+    if (format !== 'sip-uri') accessLog.record(deliveryOf(request, userId, channel));
+    return text;
+  };
 
   router.get('/sip/credentials/:format', {
     schema: {
@@ -41,7 +49,7 @@ export function registerCredentialFormatRoutes(app: FastifyInstance, { sipAccoun
     },
     handler: async (request, reply) => {
       const format = request.params.format as CredentialFormatName;
-      const text = await render(await authenticate(request), format);
+      const text = await render(request, format, format);
       return reply.header('cache-control', 'no-store').type(credentialFormats[format].contentType).send(text);
     },
   });
@@ -55,7 +63,8 @@ export function registerCredentialFormatRoutes(app: FastifyInstance, { sipAccoun
       response: { 200: mediaResponse('The QR code', { 'image/png': Binary, 'image/svg+xml': Type.String() }), ...problemResponses(401, 404, 409, 422) },
     },
     handler: async (request, reply) => {
-      const text = await render(await authenticate(request), request.params.format as CredentialFormatName);
+      const format = request.params.format as CredentialFormatName;
+      const text = await render(request, format, `${format}/${request.params.image}`);
       reply.header('cache-control', 'no-store');
       if (request.params.image === 'qr.png') return reply.type('image/png').send(await renderQrPng(text));
       return reply.type('image/svg+xml; charset=utf-8').send(await renderQrSvg(text));

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Binary, BODY_PROBLEMS, mediaResponse, problemResponses, Timestamp } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
+import { deliveryOf, type CredentialAccessRecorder } from '../sip-accounts/credential-access.port.ts';
 import { renderQrPng, renderQrSvg } from './formats/index.ts';
 import type { ProvisioningLinkUseCases } from './provisioning-links.usecases.ts';
 import { renderScanPage } from './scan-page.ts';
@@ -33,11 +34,13 @@ const isLinphoneFetch = (request: FastifyRequest, acceptLegacyLinphone: boolean)
 // only once it has an account, that is after the first fetch.
 const deviceFingerprint = (request: FastifyRequest) => `${request.ip}\n${request.headers['user-agent'] ?? ''}`;
 
-export function registerProvisioningLinkRoutes(app: FastifyInstance, { provisioningLinks, authenticate, rateLimitPerMinute, acceptLegacyLinphone }: {
+export function registerProvisioningLinkRoutes(app: FastifyInstance, { provisioningLinks, authenticate, rateLimitPerMinute, acceptLegacyLinphone, accessLog }: {
   provisioningLinks: ProvisioningLinkUseCases;
   authenticate: Authenticate;
   rateLimitPerMinute: number;
   acceptLegacyLinphone: boolean;
+  /** Each Linphone fetch that gets the XML (it holds the secret) is recorded; the page and QR codes are not. */
+  accessLog: CredentialAccessRecorder;
 }): void {
   const router = app.withTypeProvider<TypeBoxTypeProvider>();
   // Each public route of a link has this budget per client address, apart from the API's: the URL is a
@@ -85,7 +88,8 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
       const { token } = request.params;
       reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
       if (isLinphoneFetch(request, acceptLegacyLinphone)) {
-        const xml = await provisioningLinks.fetchLinphoneConfig({ token, deviceFingerprint: deviceFingerprint(request) });
+        const { xml, userId } = await provisioningLinks.fetchLinphoneConfig({ token, deviceFingerprint: deviceFingerprint(request) });
+        accessLog.record(deliveryOf(request, userId, 'provisioning_link'));
         return reply.type('application/xml; charset=utf-8').send(xml);
       }
       await provisioningLinks.assertUnused(token);

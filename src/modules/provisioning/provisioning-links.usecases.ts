@@ -1,26 +1,18 @@
 import type { Database } from '../../db/database.ts';
 import { isAppError } from '../../shared/errors.ts';
-import { generateToken, sha256Hex } from '../../shared/crypto.ts';
+import { sha256Hex } from '../../shared/crypto.ts';
 import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.ts';
 import { assertAccountLive } from '../sip-accounts/account-status.ts';
 import { createSipAccountsRepository } from '../sip-accounts/sip-accounts.repository.ts';
 import { renderLinphoneXml } from './formats/index.ts';
+import { createLinkIssuer, type CreatedLink } from './issue-link.ts';
 import { provisioningLinkInvalidError } from './provisioning.errors.ts';
 import { createProvisioningLinksRepository } from './provisioning-links.repository.ts';
 import type { ProvisioningLinkMode } from './provisioning-links.table.ts';
 
-/** 32 random bytes (256 bits) in base64url. */
-const TOKEN_BYTES = 32;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
-export interface CreatedLink {
-  url: string;
-  expiresAt: Date;
-  qrPngUrl: string;
-  qrSvgUrl: string;
-  /** For a clickable link on the phone itself; a QR code must hold the plain https URL (linphone-android #2487). */
-  deepLink: string;
-}
+export type { CreatedLink } from './issue-link.ts';
 
 export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl, ttlSeconds, mode, linksPerAccount = 5 }: {
   db: Database;
@@ -33,29 +25,24 @@ export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl,
 }) {
   const links = createProvisioningLinksRepository({ db });
   const accounts = createSipAccountsRepository({ db });
+  const issuer = createLinkIssuer({ publicBaseUrl, mode, linksPerAccount });
   const hashOf = (token: string) => (TOKEN_SHAPE.test(token) ? sha256Hex(token) : undefined);
-  const publicUrlOf = (token: string) => `${publicBaseUrl}/provisioning/${token}`;
+  const { publicUrlOf } = issuer;
 
   return {
     /** A new link for the user's live account. The token is returned here once and kept only as a hash. */
     async createLink(userId: string): Promise<CreatedLink> {
       const account = await accounts.findByUserId(userId);
       assertAccountLive(account); // A missing, pending or failed account gets its own error.
-      const token = generateToken(TOKEN_BYTES);
-      const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-      await links.deleteExpired(account.id);
-      await links.insert({ sipAccountId: account.id, tokenHash: sha256Hex(token), secretVersion: account.secretVersion, mode, expiresAt });
-      // The owner asking for a link is never refused; a leaked bearer token cannot pile up live capabilities.
-      await links.revokeOldestUnused(account.id, linksPerAccount);
-      const url = publicUrlOf(token);
-      return { url, expiresAt, qrPngUrl: `${url}/qr.png`, qrSvgUrl: `${url}/qr.svg`, deepLink: `linphone-config:${url}` };
+      // The owner asking for a link is never refused; the oldest unused links beyond the cap are revoked.
+      return issuer.issue(db, account, ttlSeconds);
     },
 
     /**
-     * The Linphone XML for a real Linphone fetch: uses the link up (or binds it to `deviceFingerprint`).
-     * Every kind of invalid link throws the same error.
+     * The Linphone XML for a real Linphone fetch, and whose secret it holds: uses the link up (or binds it
+     * to `deviceFingerprint`). Every kind of invalid link throws the same error.
      */
-    async fetchLinphoneConfig({ token, deviceFingerprint }: { token: string; deviceFingerprint: string }): Promise<string> {
+    async fetchLinphoneConfig({ token, deviceFingerprint }: { token: string; deviceFingerprint: string }): Promise<{ xml: string; userId: string }> {
       const tokenHash = hashOf(token);
       const fingerprint = sha256Hex(deviceFingerprint);
       const found = tokenHash ? await links.findUsable(tokenHash, fingerprint) : undefined;
@@ -69,8 +56,9 @@ export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl,
       const xml = renderLinphoneXml(credentials, { transient: true });
       // The one statement that decides, so two phones racing for one link never both win. A rotation in
       // between fails it (the link names the secret version), so the XML never holds a superseded secret.
-      if (!(await links.consume(tokenHash, fingerprint))) throw provisioningLinkInvalidError();
-      return xml;
+      const consumed = await links.consume(tokenHash, fingerprint);
+      if (!consumed) throw provisioningLinkInvalidError();
+      return { xml, userId: consumed.userId };
     },
 
     /** Throws the invalid-link error unless the link is unused and works; never uses it up. */

@@ -6,6 +6,8 @@ export interface RetentionPeriods {
   finishedJobsDays: number;
   /** Provisioning links are kept this many hours after they expired. */
   expiredLinksHours: number;
+  /** Entries of the credential access log are kept this many days (ACCESS_LOG_RETENTION_DAYS). */
+  accessLogDays: number;
 }
 
 /** One kind of row that grows without bound (or holds something back past its time): each call deletes at most `limit` rows past retention. */
@@ -47,6 +49,20 @@ export function retentionSweeps(periods: RetentionPeriods): RetentionSweep[] {
       name: 'numbers held after a user left',
       deleteBatch: (db, limit) => deleteWhere(db, 'reserved_extensions', 'extension', sql`
         select extension from reserved_extensions where reusable_after < now() limit ${limit}`),
+    },
+    {
+      // Who saw the SIP secret, kept ACCESS_LOG_RETENTION_DAYS (the BRIN index on accessed_at finds them).
+      name: 'credential access entries past retention',
+      deleteBatch: (db, limit) => deleteWhere(db, 'credential_access_log', 'id', sql`
+        select id from credential_access_log where accessed_at < now() - ${periods.accessLogDays} * interval '1 day' limit ${limit}`),
+    },
+    {
+      // A user's entries go with the user (a statement trigger on users); a write-behind batch in flight at that
+      // moment lands afterwards, so recent entries whose user is gone are removed here.
+      name: 'credential access entries of erased users',
+      deleteBatch: (db, limit) => deleteWhere(db, 'credential_access_log', 'id', sql`
+        select l.id from credential_access_log l where l.accessed_at > now() - interval '2 days'
+          and not exists (select 1 from users u where u.id = l.user_id) limit ${limit}`),
     },
     {
       // Freed numbers that were taken again outside allocation (e.g. reserved): allocation would skip them anyway.

@@ -5,6 +5,7 @@ import type { AccountProvisioning, JobSubject } from '../provisioning-jobs/accou
 import { defaultDisplayName } from '../users/display-name.ts';
 import { createUsersRepository } from '../users/users.repository.ts';
 import { repairAccountStates } from './account-repair.ts';
+import type { AccountWentLive } from './account-live.port.ts';
 import type { AccountWatch } from './account-watch.ts';
 import { createSecretRotationRepository } from './secret-rotation.repository.ts';
 import { createSipAccountsRepository } from './sip-accounts.repository.ts';
@@ -14,13 +15,15 @@ import { sipAccounts } from './sip-accounts.table.ts';
  * The provisioning queue's view of SIP accounts (the port it declares): what to push, and the account
  * state that follows each job, always written in the job's own transaction.
  */
-export function createAccountProvisioning({ db, encryptionKey, extensionRange, extensionReuseAfterSeconds = 0, watch }: {
+export function createAccountProvisioning({ db, encryptionKey, extensionRange, extensionReuseAfterSeconds = 0, watch, wentLive }: {
   db: Database;
   encryptionKey: Buffer;
   extensionRange: { first: number; last: number };
   /** How long a number freed by a user who left is kept back (EXTENSION_REUSE_AFTER); 0: not at all. */
   extensionReuseAfterSeconds?: number;
   watch: Pick<AccountWatch, 'announce'>;
+  /** Told, in the job's transaction, when a create job is live (the welcome mail). */
+  wentLive?: AccountWentLive;
 }): AccountProvisioning {
   const accounts = createSipAccountsRepository({ db });
   const users = createUsersRepository({ db });
@@ -46,6 +49,7 @@ export function createAccountProvisioning({ db, encryptionKey, extensionRange, e
       // An update job that is live makes the secret it pushed the live one (see secret-rotation.repository.ts).
       if (job.kind === 'update') await createSecretRotationRepository({ db: tx }).promoteNextSecret(job.sipAccountId, job.secretVersion);
       await createSipAccountsRepository({ db: tx }).setStatus(job.sipAccountId, 'active');
+      if (job.kind === 'create') await wentLive?.accountWentLive(tx, job.sipAccountId);
     },
 
     /**
@@ -90,6 +94,9 @@ export function createAccountProvisioning({ db, encryptionKey, extensionRange, e
 
     repairStates: () => repairAccountStates(db),
 
-    announceChanged: (sipAccountIds: string[]) => watch.announce(sipAccountIds),
+    announceChanged(sipAccountIds: string[]) {
+      watch.announce(sipAccountIds);
+      wentLive?.committed();
+    },
   };
 }

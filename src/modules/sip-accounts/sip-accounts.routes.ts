@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { problemResponses } from '../../shared/schemas.ts';
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
+import { deliveryOf, type CredentialAccessRecorder } from './credential-access.port.ts';
 import type { SipAccountUseCases } from './sip-accounts.usecases.ts';
 
 export const SipCredentialsSchema = Type.Object({
@@ -15,9 +16,11 @@ export const SipCredentialsSchema = Type.Object({
   auth_username: Type.String(),
 });
 
-export function registerSipAccountRoutes(app: FastifyInstance, { sipAccounts, authenticate }: {
+export function registerSipAccountRoutes(app: FastifyInstance, { sipAccounts, authenticate, accessLog }: {
   sipAccounts: Pick<SipAccountUseCases, 'getCredentials'>;
   authenticate: Authenticate;
+  /** Each answer that carries the secret is recorded (GET /sip/credentials/access-log). */
+  accessLog: CredentialAccessRecorder;
 }): void {
   const router = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -30,7 +33,9 @@ export function registerSipAccountRoutes(app: FastifyInstance, { sipAccounts, au
       response: { 200: SipCredentialsSchema, ...problemResponses(401, 404, 409) },
     },
     handler: async (request, reply) => {
-      const credentials = await sipAccounts.getCredentials(await authenticate(request));
+      const userId = await authenticate(request);
+      const credentials = await sipAccounts.getCredentials(userId);
+      accessLog.record(deliveryOf(request, userId, 'json'));
       // A secret: never let a shared cache keep it.
       reply.header('cache-control', 'no-store');
       return credentials;
