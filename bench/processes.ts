@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { buildService, startCommand } from '../tools/testing/start-command.ts';
 
-/** The service exactly as `npm start` runs it (package.json's start script), with this Node. */
+/** The service exactly as `npm start` runs it (its prestart build, then its start script), with this Node. */
 export const SERVICE_COMMAND: string[] = (() => {
-  const { scripts } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
-  const [program, ...args] = scripts.start.split(/\s+/);
-  if (program !== 'node') throw new Error(`the start script must run node: ${scripts.start}`);
-  return [process.execPath, ...args];
+  const { nodeFlags } = startCommand();
+  return [process.execPath, ...nodeFlags, buildService()];
 })();
 
 /** Starts a process; its standard output goes to `stdoutFile` when given (a log file, as in production), else nowhere. */

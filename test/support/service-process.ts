@@ -1,13 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { inject } from 'vitest';
+import { startCommand } from '../../tools/testing/start-command.ts';
 
-/** The service as a real child process (node + tsx on src/main.ts, as `npm start` runs it). */
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Starts the service with only `env` (plus PATH and HOME); everything it prints is appended to `output`. */
+/**
+ * Starts the service as a real child process, as `npm start` runs it (the bundle test/support/global-setup.ts
+ * built with tools/build.mjs, the start script's Node flags), with only `env` (plus PATH and HOME); everything
+ * it prints is appended to `output`.
+ */
 export function startServiceProcess(env: Record<string, string>, output: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const bundle = inject('serviceBundle');
+  if (!bundle) throw new Error('No service bundle: test/support/global-setup.ts builds it (run through vitest.config.ts).');
+  const child = spawn(process.execPath, [...startCommand().nodeFlags, bundle], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
