@@ -1,18 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { chooseLocale } from '../../shared/accept-language.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
 import { Email } from '../auth/auth.schemas.ts';
 import { isAppError } from '../../shared/errors.ts';
 import type { AccountPages } from '../pages/account-pages.ts';
+import { pageLocale, registerLinkPageRoute } from '../pages/link-page-route.ts';
 import { isFormPost, pageOrJson, sendPage } from '../pages/page-responses.ts';
 import type { EmailVerification } from './email-verification.usecases.ts';
 
-// No pattern: a malformed token gets the same answer as an unknown one. Other query parameters (a mail
-// client's tracking) are let through.
-const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 1000 })) });
 export const TokenBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
 export const EmailBody = Type.Object({ email: Email }, { additionalProperties: false });
 export const Accepted = Type.Object({ status: Type.Literal('accepted') });
@@ -25,25 +22,18 @@ export function registerEmailVerificationRoutes(app: FastifyInstance, { verifica
 }): void {
   const router = app.withTypeProvider<TypeBoxTypeProvider>();
   const config = { rateLimit: { max: rateLimitPerMinute, timeWindow: '1 minute' } };
-  const localeOf = (user: { locale: string | null } | undefined, acceptLanguage: string | undefined) =>
-    chooseLocale({ asked: user?.locale, acceptLanguage, fallback: defaultLocale });
+  const localeOf = (user: { locale: string | null } | undefined, acceptLanguage: string | undefined) => pageLocale(user, acceptLanguage, defaultLocale);
 
-  router.get('/auth/verify-email', {
-    config,
-    schema: {
-      tags: ['auth'],
-      summary: 'The page a verification link opens: one button that verifies (a POST)',
-      description: 'Opening the page verifies nothing (mail scanners follow links); its button posts the token to POST /auth/verify-email.',
-      querystring: TokenQuery,
-      response: { 200: pageOrJson('The confirmation page', 200), 400: pageOrJson('The link is invalid, expired or used (`email_token_invalid`)', 400), ...problemResponses(429) },
-    },
-    handler: async (request, reply) => {
-      const token = request.query.token ?? '';
-      const user = token ? await verification.describeToken(token) : undefined;
-      const locale = localeOf(user, request.headers['accept-language']);
-      if (!user) return sendPage(reply, 400, pages.invalidLink(locale, 'verify-email'));
-      return sendPage(reply, 200, pages.verifyEmail(locale, { token, email: user.email }));
-    },
+  registerLinkPageRoute(app, {
+    url: '/auth/verify-email',
+    purpose: 'verify-email',
+    summary: 'The page a verification link opens: one button that verifies (a POST)',
+    description: 'Opening the page verifies nothing (mail scanners follow links); its button posts the token to POST /auth/verify-email.',
+    describeToken: (token) => verification.describeToken(token),
+    render: (locale, args) => pages.verifyEmail(locale, args),
+    pages,
+    rateLimit: config.rateLimit,
+    defaultLocale,
   });
 
   router.post('/auth/verify-email', {

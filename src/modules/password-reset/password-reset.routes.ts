@@ -1,16 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { chooseLocale } from '../../shared/accept-language.ts';
 import { isAppError } from '../../shared/errors.ts';
 import type { Locale } from '../../shared/locale.ts';
 import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
 import { Email, Password } from '../auth/auth.schemas.ts';
 import type { AccountPages } from '../pages/account-pages.ts';
+import { pageLocale, registerLinkPageRoute } from '../pages/link-page-route.ts';
 import { isFormPost, pageOrJson, sendPage } from '../pages/page-responses.ts';
 import type { PasswordReset } from './password-reset.usecases.ts';
 
-const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 1000 })) });
 const ForgotBody = Type.Object({ email: Email }, { additionalProperties: false });
 const ResetBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }), new_password: Password }, { additionalProperties: false });
 const Accepted = Type.Object({ status: Type.Literal('accepted') });
@@ -23,8 +22,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, { passwordRese
 }): void {
   const router = app.withTypeProvider<TypeBoxTypeProvider>();
   const config = { rateLimit: { max: rateLimitPerMinute, timeWindow: '1 minute' } };
-  const localeOf = (user: { locale: string | null } | undefined, acceptLanguage: string | undefined) =>
-    chooseLocale({ asked: user?.locale, acceptLanguage, fallback: defaultLocale });
+  const localeOf = (user: { locale: string | null } | undefined, acceptLanguage: string | undefined) => pageLocale(user, acceptLanguage, defaultLocale);
 
   router.post('/auth/forgot-password', {
     config,
@@ -41,22 +39,16 @@ export function registerPasswordResetRoutes(app: FastifyInstance, { passwordRese
     },
   });
 
-  router.get('/auth/reset-password', {
-    config,
-    schema: {
-      tags: ['auth'],
-      summary: 'The page a reset link opens: a form for the new password',
-      description: 'Opening the page changes nothing; its form posts to POST /auth/reset-password.',
-      querystring: TokenQuery,
-      response: { 200: pageOrJson('The form', 200), 400: pageOrJson('The link is invalid, expired or used (`email_token_invalid`)', 400), ...problemResponses(429) },
-    },
-    handler: async (request, reply) => {
-      const token = request.query.token ?? '';
-      const user = token ? await passwordReset.describeToken(token) : undefined;
-      const locale = localeOf(user, request.headers['accept-language']);
-      if (!user) return sendPage(reply, 400, pages.invalidLink(locale, 'reset-password'));
-      return sendPage(reply, 200, pages.resetPassword(locale, { token, email: user.email }));
-    },
+  registerLinkPageRoute(app, {
+    url: '/auth/reset-password',
+    purpose: 'reset-password',
+    summary: 'The page a reset link opens: a form for the new password',
+    description: 'Opening the page changes nothing; its form posts to POST /auth/reset-password.',
+    describeToken: (token) => passwordReset.describeToken(token),
+    render: (locale, args) => pages.resetPassword(locale, args),
+    pages,
+    rateLimit: config.rateLimit,
+    defaultLocale,
   });
 
   router.post('/auth/reset-password', {
