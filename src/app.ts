@@ -83,7 +83,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
 
   registerHealthRoutes(app, {
     pingDatabase: deps.database.ping,
-    background: { workerLastBeatAt: () => deps.worker.lastBeatAt, listening: () => deps.accountCache?.listening },
+    background: { workerLastBeatAt: () => deps.worker.lastBeatAt, workerStarted: () => deps.worker.started, listening: () => deps.accountCache?.listening },
   });
   registerOnboardingRoutes(app, {
     registerUser: deps.useCases.registerUser,

@@ -1,7 +1,9 @@
 /** What /readyz needs to know of the parts that work behind the requests. */
 export interface BackgroundParts {
-  /** When the provisioning worker's loop last came round; undefined when it was never started. */
+  /** When the provisioning worker's loop last came round; undefined before its first round. */
   workerLastBeatAt: () => number | undefined;
+  /** Whether the worker was started (and not stopped): before its first round it is recovering what a dead process left. */
+  workerStarted: () => boolean;
   /** Whether account-change notifications arrive; undefined when the account cache is off. */
   listening: () => boolean | undefined;
 }
@@ -22,7 +24,7 @@ export function describeBackgroundParts(parts: BackgroundParts, now = Date.now()
   const beat = parts.workerLastBeatAt();
   const listening = parts.listening();
   return {
-    worker: beat === undefined ? 'stopped' : now - beat > WORKER_STALLED_AFTER_MS ? 'stalled' : 'running',
+    worker: beat === undefined ? (parts.workerStarted() ? 'starting' : 'stopped') : now - beat > WORKER_STALLED_AFTER_MS ? 'stalled' : 'running',
     worker_last_beat_at: beat === undefined ? null : new Date(beat).toISOString(),
     account_changes: listening === undefined ? 'disabled' : listening ? 'listening' : 'reconnecting',
   };

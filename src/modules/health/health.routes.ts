@@ -6,7 +6,7 @@ import { describeBackgroundParts, type BackgroundParts } from './background-part
 const HealthResponse = Type.Object({
   status: Type.String(),
   database: Type.Optional(Type.String()),
-  worker: Type.Optional(Type.String({ description: '`running`, `stalled` (its loop has not come round for a minute) or `stopped`' })),
+  worker: Type.Optional(Type.String({ description: '`running`, `starting` (started, its first round not yet come: start-up recovery runs first), `stalled` (its loop has not come round for a minute) or `stopped`' })),
   worker_last_beat_at: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
   account_changes: Type.Optional(Type.String({ description: '`listening`, `reconnecting` (the account cache is bypassed meanwhile) or `disabled`' })),
 });

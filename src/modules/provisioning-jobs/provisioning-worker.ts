@@ -115,6 +115,10 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
     get lastBeatAt(): number | undefined {
       return lastBeatAt;
     },
+    /** Started and not stopped (its first round may still be ahead: start-up recovery comes first). */
+    get started(): boolean {
+      return running;
+    },
     start(): void {
       if (running) return;
       running = true;
