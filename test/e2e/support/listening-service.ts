@@ -68,7 +68,7 @@ export interface RegisteredUser {
   email: string;
   password: string;
   /** The answer to POST /auth/register. */
-  registration: ApiResponse<{ sip_extension: string; provisioning_status: 'active' | 'pending' | 'failed' }>;
+  registration: ApiResponse<{ sip_extension: string; provisioning_status: 'active' | 'pending' | 'failed' | 'awaiting_verification' }>;
   token: string;
 }
 
