@@ -18,7 +18,7 @@ const db = () => database.handle.db;
 const periods = { finishedJobsDays: 30, expiredLinksHours: 24, accessLogDays: 90, sweepIntervalMinutes: 60 };
 const sweeper = (settings: Partial<RetentionSettings> = {}) =>
   createRetentionSweeper({ db: db(), logger: pino({ level: 'silent' }), settings: { ...periods, ...settings } });
-const ids = async (table: 'provisioning_jobs' | 'provisioning_links') =>
+const ids = async (table: 'provisioning_jobs' | 'provisioning_links' | 'email_tokens' | 'outgoing_mails') =>
   (await queryRows<{ id: string }>(db(), sql`select id from ${sql.identifier(table)}`)).map((row) => row.id);
 
 async function account(extension: string): Promise<string> {
@@ -46,7 +46,7 @@ async function link(sipAccountId: string, expiresInHours: number): Promise<strin
 }
 
 describe('retention sweep', () => {
-  it('deletes exactly the rows past retention: old finished jobs but each account\'s latest, links expired long enough, numbers held past their time, stale holes', async () => {
+  it('deletes exactly the rows past retention: old finished jobs but each account\'s latest, links and email tokens expired long enough, old finished mails, numbers held past their time, stale holes', async () => {
     const a = await account('61001');
     const b = await account('61002');
     const oldDone = await job(a, 'done', 50);
@@ -65,6 +65,20 @@ describe('retention sweep', () => {
       ('61005', 'freed by a user who left', now() - interval '1 minute'),
       ('61006', 'freed by a user who left', now() + interval '1 day'),
       ('61007', 'taken on the PBX', null)`);
+    // Mailed-link tokens: expired 25 h ago (gone, used or not), 1 h ago and live (kept).
+    const userOfA = (await queryRows<{ id: string }>(db(), sql`select user_id as id from sip_accounts where id = ${a}`))[0]!.id;
+    const token = async (expiresInHours: number, used: boolean) => (await queryRows<{ id: string }>(db(), sql`
+      insert into email_tokens (purpose, token_hash, user_id, expires_at, used_at)
+      values ('verify_email', ${randomUUID()}, ${userOfA}, now() + ${expiresInHours} * interval '1 hour', ${used ? sql`now()` : null}) returning id`))[0]!.id;
+    const tokensKept = [await token(-1, true), await token(1, false)];
+    await token(-25, true);
+    await token(-25, false);
+    // Mails: sent or failed 31 days ago (gone), sent yesterday and queued long ago (kept).
+    const mail = async (state: string, ageDays: number) => (await queryRows<{ id: string }>(db(), sql`
+      insert into outgoing_mails (template, locale, state, updated_at) values ('welcome', 'en', ${state}, now() - ${ageDays} * interval '1 day') returning id`))[0]!.id;
+    const mailsKept = [await mail('sent', 1), await mail('queued', 40)];
+    await mail('sent', 31);
+    await mail('failed', 31);
 
     const result = await sweeper().sweepOnce();
 
@@ -73,6 +87,8 @@ describe('retention sweep', () => {
       deleted: {
         'expired provisioning links': 1,
         'finished provisioning jobs': 3,
+        'expired email tokens': 2,
+        'finished mails': 2,
         'numbers held after a user left': 1,
         // Proven in credential-access-log.test.ts; none here.
         'credential access entries past retention': 0,
@@ -82,6 +98,8 @@ describe('retention sweep', () => {
     });
     expect((await queryRows<{ extension: string }>(db(), sql`select extension from reserved_extensions where extension like '6100%' order by 1`)).map((row) => row.extension)).toEqual(['61006', '61007']);
 
+    expect((await ids('email_tokens')).sort()).toEqual(tokensKept.sort());
+    expect((await ids('outgoing_mails')).sort()).toEqual(mailsKept.sort());
     const jobsLeft = await ids('provisioning_jobs');
     expect(jobsLeft.sort()).toEqual([latestOfA, recentDone, oldAwaiting, latestOfB].sort());
     for (const gone of [oldDone, oldFailed, orphan]) expect(jobsLeft).not.toContain(gone);

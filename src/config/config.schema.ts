@@ -114,9 +114,9 @@ export const configSchema = Type.Object({
   PROVISIONING_ACCEPT_LEGACY_LINPHONE: trueOrFalse('true: a link fetch with no Accept header at all also counts as Linphone and uses the link up (liblinphone 5.1, e.g. Debian\'s linphonec, sends no X-Linphone-Provisioning). Weaker against link scanners.'),
   PROVISIONING_LINKS_PER_ACCOUNT: whole(1, 100, 5, 'Unused provisioning links an account may hold at once; a new link revokes the oldest unused one beyond it.'),
   PROVISIONING_RATE_LIMIT_PER_MINUTE: whole(1, 1_000_000, 10, 'Requests per minute and client address on the public /provisioning/{token} routes.'),
-  RETENTION_SWEEP_INTERVAL_MINUTES: whole(0, 10_080, 60, 'Minutes between retention sweeps, which delete expired provisioning links and old finished provisioning jobs (one instance at a time); 0 turns them off.'),
-  RETENTION_FINISHED_JOBS_DAYS: whole(1, 3650, 30, 'Days a finished (done or failed) provisioning job is kept after its last change; the latest job of each account is kept whatever its age (GET /auth/me shows its attempts).'),
-  RETENTION_EXPIRED_LINKS_HOURS: whole(0, 8760, 24, 'Hours a provisioning link is kept after it expired (it opens nothing by then).'),
+  RETENTION_SWEEP_INTERVAL_MINUTES: whole(0, 10_080, 60, 'Minutes between retention sweeps, which delete what is past retention — expired provisioning links and email tokens, old finished provisioning jobs and mails, old credential access entries — and free numbers held after a user left (one instance at a time); 0 turns them off.'),
+  RETENTION_FINISHED_JOBS_DAYS: whole(1, 3650, 30, 'Days a finished (done or failed) provisioning job, or a sent or failed mail, is kept after its last change; the latest job of each account is kept whatever its age (GET /auth/me shows its attempts).'),
+  RETENTION_EXPIRED_LINKS_HOURS: whole(0, 8760, 24, 'Hours a provisioning link, or a mailed link\'s token, is kept after it expired (it opens nothing by then).'),
   ACROBITS_CLOUD_ID: Type.Optional(Type.String({
     pattern: '^[A-Za-z0-9]+\\*?$',
     problem: 'holds only letters and digits, optionally followed by "*"',

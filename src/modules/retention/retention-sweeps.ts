@@ -44,6 +44,20 @@ export function retentionSweeps(periods: RetentionPeriods): RetentionSweep[] {
         limit ${limit}`),
     },
     {
+      // Mailed-link tokens (hashes), used or not, expired as long ago as dead provisioning links are kept:
+      // they open nothing any more (the one-mail-a-minute cooldown looks only at the last minute's tokens).
+      name: 'expired email tokens',
+      deleteBatch: (db, limit) => deleteWhere(db, 'email_tokens', 'id', sql`
+        select id from email_tokens where expires_at < now() - ${periods.expiredLinksHours} * interval '1 hour' limit ${limit}`),
+    },
+    {
+      // Mails sent or given up (their payload is already erased): a job's history, kept as long as finished jobs.
+      name: 'finished mails',
+      deleteBatch: (db, limit) => deleteWhere(db, 'outgoing_mails', 'id', sql`
+        select id from outgoing_mails
+        where state in ('sent', 'failed') and updated_at < now() - ${periods.finishedJobsDays} * interval '1 day' limit ${limit}`),
+    },
+    {
       // A number a user who left gave up is held until EXTENSION_REUSE_AFTER has passed; deleting the hold
       // frees it (the reservation's delete trigger notes the hole the next allocation finds first).
       name: 'numbers held after a user left',
