@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.ts';
 import { backoffDelayMs } from '../../shared/backoff.ts';
+import { createWakeableSleep } from '../../shared/wakeable-sleep.ts';
 import { createMailRepository } from './mail.repository.ts';
 import type { OutgoingMailRow } from './mail.table.ts';
 import { classifySendError } from './send-errors.ts';
@@ -42,9 +43,8 @@ export function createMailWorker({ db, deliver, logger, options = {} }: {
   const workerId = `mail-${randomUUID()}`;
   const mails = createMailRepository({ db });
   let running = false;
-  let wake: (() => void) | undefined;
-  /** A kick that came while the worker was busy: look again at once instead of sleeping. */
-  let kicked = false;
+  // A kick while the worker is busy makes it look again at once instead of sleeping.
+  const pause = createWakeableSleep();
   let loop: Promise<void> | undefined;
 
   async function process(mail: OutgoingMailRow): Promise<void> {
@@ -77,18 +77,8 @@ export function createMailWorker({ db, deliver, logger, options = {} }: {
         logger.error({ error: classifySendError(error).code }, 'Mail worker loop error');
       }
       if (!running) break;
-      if (claimed.length === settings.batchSize || kicked) {
-        kicked = false;
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, settings.pollIntervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      if (claimed.length === settings.batchSize) continue;
+      await pause.sleep(settings.pollIntervalMs);
     }
   }
 
@@ -102,13 +92,12 @@ export function createMailWorker({ db, deliver, logger, options = {} }: {
     /** Finishes the mails in hand, then stops; the rest stay queued for the next start. */
     async stop(): Promise<void> {
       running = false;
-      wake?.();
+      pause.wake();
       await loop;
     },
     /** A mail was queued: look now rather than at the next poll. */
     kick(): void {
-      kicked = true;
-      wake?.();
+      pause.wake();
     },
   };
 }

@@ -14,6 +14,7 @@ import { withLeaseRenewal } from './lease-renewal.ts';
 import { runJob } from './run-job.ts';
 import { defaultWorkerOptions, type WorkerOptions } from './worker-options.ts';
 import { createWorkerLiveness, type WorkerLiveness } from './worker-liveness.ts';
+import { createWakeableSleep } from '../../shared/wakeable-sleep.ts';
 
 /**
  * Runs provisioning jobs from the database: claims due jobs, pushes them to the PBX (run-job.ts), records
@@ -38,7 +39,8 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
     db, driver, accounts, workerId, leaseMs: settings.applyLeaseMs, backoff: settings.backoff, holderIsDead: liveness.isDead, logger,
   });
   let running = false;
-  let wake: (() => void) | undefined;
+  // A kick while a round runs makes the next pause end at once: jobs queued meanwhile are not left a poll interval.
+  const pause = createWakeableSleep();
   let loop: Promise<void> | undefined;
   /** When the loop last came round (ms since the epoch), for /readyz; undefined until started. */
   let lastBeatAt: number | undefined;
@@ -99,14 +101,7 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
       }
       if (!running) break;
       if (busy) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, settings.pollIntervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      await pause.sleep(settings.pollIntervalMs);
     }
   }
 
@@ -131,13 +126,13 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
      */
     stop(): Promise<void> {
       running = false;
-      wake?.();
+      pause.wake();
       stopping ??= stopWithin({ loop, deadlineMs: settings.stopDeadlineMs, db, liveness, workerId, logger });
       return stopping;
     },
     /** New work was queued: look now rather than at the next poll. */
     kick(): void {
-      wake?.();
+      pause.wake();
     },
   };
 }
