@@ -12,7 +12,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { buildDependencies } from '../src/dependencies.ts';
 import { loadConfig } from '../src/config/load-config.ts';
@@ -20,6 +19,7 @@ import { resolveGeneratedSecrets } from '../src/config/generated-secrets.ts';
 import { queryRows } from '../src/db/database.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import { startSimulator } from '../tools/freepbx-sim/testing.ts';
+import { withFreshPostgresDatabase } from '../tools/testing/fresh-postgres-database.ts';
 
 const USERS = Number(process.env.BENCH_USERS ?? 200);
 const RELOAD_DELAY_MS = Number(process.env.BENCH_RELOAD_DELAY_MS ?? 2000);
@@ -115,23 +115,9 @@ async function run(engine: 'pglite' | 'postgres', databaseUrl?: string): Promise
   }
 }
 
-async function withFreshPostgresDatabase<T>(serverUrl: string, work: (url: string) => Promise<T>): Promise<T> {
-  const name = `bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  try {
-    return await work(url.toString());
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-}
 
 const results: Result[] = [await run('pglite')];
-if (process.env.DATABASE_URL) results.push(await withFreshPostgresDatabase(process.env.DATABASE_URL, (url) => run('postgres', url)));
+if (process.env.DATABASE_URL) results.push(await withFreshPostgresDatabase(process.env.DATABASE_URL, 'bench', (url) => run('postgres', url)));
 
 console.log(`\n${USERS} sign-ups at once, FreePBX simulator with a ${RELOAD_DELAY_MS / 1000} s Apply Config\n`);
 console.log('| database | HTTP 201 | all active after | reloads started | most reloads at once | registrations/s | p50 latency | p95 latency | answered active |');

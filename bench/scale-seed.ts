@@ -1,25 +1,7 @@
 /** Fresh databases and bulk-seeded accounts for `npm run bench:scale` (bench/scale.ts). */
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import type { Database } from '../src/db/database.ts';
 
-/** A database of its own on `serverUrl`'s server; `drop` removes it (call it whatever happens). */
-export async function createFreshPostgresDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bench_scale_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
 
 /**
  * `count` signed-up users as a long-running service would have them: a user, a live SIP account holding

@@ -33,7 +33,8 @@ import { createSipAccountsRepository } from '../src/modules/sip-accounts/sip-acc
 import { createUsersRepository } from '../src/modules/users/users.repository.ts';
 import { encryptSecret, generateSipSecret } from '../src/shared/crypto.ts';
 import { createLogger } from '../src/shared/logger.ts';
-import { createFreshPostgresDatabase, seedAccounts } from './scale-seed.ts';
+import { createFreshPostgresDatabase } from '../tools/testing/fresh-postgres-database.ts';
+import { seedAccounts } from './scale-seed.ts';
 
 const RANGE = process.env.BENCH_SCALE_RANGE ?? '100000-1999999';
 const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
@@ -189,7 +190,7 @@ async function measureSideBySide(sizesToRun: number[], open: (accounts: number, 
 }
 
 const results: Prepared[] = [];
-const serverDatabases = await Promise.all(POSTGRES_SIZES.map(() => createFreshPostgresDatabase(SERVER_URL)));
+const serverDatabases = await Promise.all(POSTGRES_SIZES.map(() => createFreshPostgresDatabase(SERVER_URL, 'bench_scale')));
 try {
   results.push(...(await measureSideBySide(POSTGRES_SIZES, (accounts, i) => prepare('postgres', accounts, serverDatabases[i]!.url))));
 } finally {

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { freePort } from '../tools/testing/free-port.ts';
 import { autocannon, rssMiB, SERVICE_COMMAND, startProcess, stopProcess, waitForHttp } from './processes.ts';
+import { withFreshPostgresDatabase } from '../tools/testing/fresh-postgres-database.ts';
 
 /**
  * npm run bench: the service as `npm start` runs it, on its DEFAULT settings (LOG_LEVEL=info, its log written to
@@ -127,20 +127,6 @@ async function measureService(engine: { name: string; databaseUrl?: string }) {
   }
 }
 
-async function withFreshPostgresDatabase<T>(serverUrl: string, run: (url: string) => Promise<T>): Promise<T> {
-  const name = `bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  try {
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return await run(url.toString());
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-}
 
 const pct = (value: number) => `${(value * 100).toFixed(1)} %`;
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
@@ -156,7 +142,7 @@ else console.log('DATABASE_URL not set: PostgreSQL not measured (set DATABASE_UR
 let failed = false;
 for (const engine of engines) {
   const r = engine.databaseUrl
-    ? await withFreshPostgresDatabase(engine.databaseUrl, (url) => measureService({ ...engine, databaseUrl: url }))
+    ? await withFreshPostgresDatabase(engine.databaseUrl, 'bench', (url) => measureService({ ...engine, databaseUrl: url }))
     : await measureService(engine);
   const ratio = r.credentials.requestsPerSecond / bare;
   const loggingCost = 1 - r.credentials.requestsPerSecond / r.quietCredentials.requestsPerSecond;

@@ -14,10 +14,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { freePort } from '../tools/testing/free-port.ts';
 import { rssMiB, SERVICE_COMMAND, startProcess, stopProcess, waitForHttp } from './processes.ts';
 import { createSoakClient, type SoakTally } from './soak-client.ts';
+import { withFreshPostgresDatabase } from '../tools/testing/fresh-postgres-database.ts';
 
 const DURATION_S = Number(process.env.SOAK_DURATION_S ?? 90);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 8);
@@ -115,25 +115,11 @@ function report(name: string, rssTarget: number, r: Awaited<ReturnType<typeof so
   return fiveXx === 0 && t.networkErrors === 0 && r.lost === 0 && r.live >= t.created && flat && Math.max(r.endRss, r.idleRss) <= rssTarget;
 }
 
-async function withFreshPostgresDatabase<T>(serverUrl: string, work: (url: string) => Promise<T>): Promise<T> {
-  const name = `soak_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  try {
-    return await work(url.toString());
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-}
 
 console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${new Date().toISOString()}`);
 let ok = report('PGlite (embedded)', 300, await soak({ name: 'PGlite', rssTarget: 300 }));
 if (process.env.DATABASE_URL) {
   const url = process.env.DATABASE_URL;
-  ok = report('PostgreSQL', 150, await withFreshPostgresDatabase(url, (databaseUrl) => soak({ name: 'PostgreSQL', databaseUrl, rssTarget: 150 }))) && ok;
+  ok = report('PostgreSQL', 150, await withFreshPostgresDatabase(url, 'soak', (databaseUrl) => soak({ name: 'PostgreSQL', databaseUrl, rssTarget: 150 }))) && ok;
 }
 process.exitCode = ok ? 0 : 1;

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -7,6 +6,7 @@ import type { DatabaseHandle } from '../../src/db/database.ts';
 import { migratePgliteClient, migratePostgres } from '../../src/db/migrate.ts';
 import { wrapPglite } from '../../src/db/pglite.ts';
 import { wrapPostgresPool } from '../../src/db/postgres.ts';
+import { createFreshPostgresDatabase } from '../../tools/testing/fresh-postgres-database.ts';
 
 /**
  * The suite runs on whichever engine the environment names: real PostgreSQL when DATABASE_URL is set
@@ -54,25 +54,16 @@ export async function createPostgresTestDatabase(): Promise<TestDatabase> {
 }
 
 async function createPostgresDatabase(serverUrl: string): Promise<TestDatabase> {
-  const name = `vt_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+  const database = await createFreshPostgresDatabase(serverUrl, 'vt');
+  const pool = new pg.Pool({ connectionString: database.url, max: 10 });
   await migratePostgres(pool);
   const handle = wrapPostgresPool(pool);
   return {
     handle,
-    url: url.toString(),
+    url: database.url,
     async close() {
       await handle.close();
-      const cleanup = new pg.Client({ connectionString: serverUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
+      await database.drop();
     },
   };
 }
