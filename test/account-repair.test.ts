@@ -1,31 +1,20 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.ts';
 import { repairAccountStates } from '../src/modules/sip-accounts/account-repair.ts';
 import { encryptSecret } from '../src/shared/crypto.ts';
 import { createScriptedPbx } from './support/pbx-doubles.ts';
-import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { createTestService, registerAndLogin, TEST_ENCRYPTION_KEY, type TestService } from './support/test-service.ts';
+import { registerAndLogin, serviceForThisFile, TEST_ENCRYPTION_KEY } from './support/test-service.ts';
 
 // What a crash of a version that ended a job and set its account apart left behind: the job finished, the
 // account never told. Each case is written straight into the database, then a worker starts.
-let database: TestDatabase;
-let service: TestService;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  service = await createTestService({
-    database: database.handle,
+const file = serviceForThisFile({
     env: { PROVISION_WAIT_MS: '0', EXTENSION_RANGE: '43000-43999' },
     overrides: { driver: createScriptedPbx().driver },
     startWorker: false,
-  });
-});
-afterAll(async () => {
-  await service?.close();
-  await database?.close();
 });
 
-const db = () => database.handle.db;
+const db = () => file.database.handle.db;
 const accountOf = async (email: string) => {
   const [row] = await queryRows<{ id: string; status: string; last_error: string | null; secret_version: number; next: string | null }>(
     db(),
@@ -39,7 +28,7 @@ const setCreateJob = (accountId: string, state: string, error: string | null = n
 
 /** Signs up and leaves the account as a crash left it; returns the user. */
 async function leftByACrash(kind: 'created' | 'refused' | 'rotated') {
-  const user = await registerAndLogin(service.app);
+  const user = await registerAndLogin(file.service.app);
   const { id } = await accountOf(user.email);
   if (kind === 'created') await setCreateJob(id, 'done');
   if (kind === 'refused') await setCreateJob(id, 'failed', 'rejected: FreePBX refused extension (simulated)');
@@ -60,7 +49,7 @@ describe('accounts whose state disagrees with their finished jobs', () => {
     const created = await leftByACrash('created');
     const refused = await leftByACrash('refused');
     const rotated = await leftByACrash('rotated');
-    const waiting = await registerAndLogin(service.app); // its job still queued: not a disagreement
+    const waiting = await registerAndLogin(file.service.app); // its job still queued: not a disagreement
 
     const repair = () => repairAccountStates(db());
     const counts = await Promise.all([repair(), repair()]);
@@ -71,15 +60,15 @@ describe('accounts whose state disagrees with their finished jobs', () => {
     expect(await accountOf(refused.email)).toMatchObject({ status: 'failed', last_error: 'rejected: FreePBX refused extension (simulated)' });
     expect(await accountOf(rotated.email)).toMatchObject({ status: 'active', secret_version: 2, next: null });
     expect(await accountOf(waiting.email)).toMatchObject({ status: 'pending' });
-    const creds = await service.app.inject({ method: 'GET', url: '/sip/credentials', headers: { authorization: `Bearer ${rotated.token}` } });
+    const creds = await file.service.app.inject({ method: 'GET', url: '/sip/credentials', headers: { authorization: `Bearer ${rotated.token}` } });
     expect(creds.json()).toMatchObject({ password: 'the-rotated-secret-0123456789abc' });
   });
 
   it('are repaired when a worker starts, and the count is logged', async () => {
     const created = await leftByACrash('created');
-    service.deps.worker.start();
+    file.service.deps.worker.start();
     await expect.poll(async () => (await accountOf(created.email)).status, { timeout: 5000 }).toBe('active');
-    expect(service.logs.text).toMatch(/"accounts":1,"msg":"Set right accounts whose state disagreed with their finished jobs"/);
+    expect(file.service.logs.text).toMatch(/"accounts":1,"msg":"Set right accounts whose state disagreed with their finished jobs"/);
   });
 });
 

@@ -5,41 +5,29 @@ import jsQRModule from 'jsqr';
 import { simpleParser } from 'mailparser';
 import { PNG } from 'pngjs';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.ts';
 import { createProvisioningQueue } from '../src/modules/provisioning-jobs/provisioning-queue.ts';
 import { createWelcomeMail } from '../src/modules/welcome/welcome-mail.ts';
-import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { createTestService, GOOD_PASSWORD, registerAndLogin, type TestService } from './support/test-service.ts';
+import { GOOD_PASSWORD, registerAndLogin, serviceForThisFile } from './support/test-service.ts';
 
 // jsqr is CommonJS typed as an ES module: under NodeNext its default import is `module.exports`.
 const jsQR = jsQRModule.default;
 const BASE = 'https://voip.example.com';
 const EVENTUALLY = { timeout: 15_000 };
 
-let database: TestDatabase;
-let service: TestService;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  service = await createTestService({
-    database: database.handle,
+const file = serviceForThisFile({
     env: { PUBLIC_BASE_URL: BASE, SERVICE_NAME: 'Acme Voice', WELCOME_LINK_TTL: '12h', PROVISIONING_RATE_LIMIT_PER_MINUTE: '100000' },
-  });
-});
-afterAll(async () => {
-  await service?.close();
-  await database?.close();
 });
 
-const db = () => service.deps.database.db;
+const db = () => file.service.deps.database.db;
 const welcomeOf = async (email: string) =>
   queryRows<{ sip_account_id: string; mail_id: string | null; extension: string }>(db(), sql`
     select w.sip_account_id, w.mail_id, a.extension from welcome_mails w
     join sip_accounts a on a.id = w.sip_account_id join users u on u.id = a.user_id where u.email = ${email}`);
 
 async function emlOf(mailId: string) {
-  const outbox = service.deps.config.mail.outboxDir;
+  const outbox = file.service.deps.config.mail.outboxDir;
   const find = () => (fs.existsSync(outbox) ? fs.readdirSync(outbox).find((name) => name.endsWith(`-${mailId}.eml`)) : undefined);
   await expect.poll(find, EVENTUALLY).toBeDefined();
   const raw = fs.readFileSync(path.join(outbox, find()!));
@@ -47,7 +35,7 @@ async function emlOf(mailId: string) {
 }
 
 async function signUpAndWelcome(displayName?: string) {
-  const user = await registerAndLogin(service.app, displayName ? { displayName } : {});
+  const user = await registerAndLogin(file.service.app, displayName ? { displayName } : {});
   expect(user.register.json()).toMatchObject({ provisioning_status: 'active' });
   await expect.poll(async () => (await welcomeOf(user.email))[0]?.mail_id, EVENTUALLY).toBeTruthy();
   const [welcome] = await welcomeOf(user.email);
@@ -72,18 +60,18 @@ describe('the welcome mail', () => {
     const png = PNG.sync.read(qr!.content);
     expect(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data).toBe(url);
 
-    const secret = (await service.app.inject({ method: 'GET', url: '/sip/credentials', headers: { authorization: `Bearer ${token}` } })).json<{ password: string }>().password;
+    const secret = (await file.service.app.inject({ method: 'GET', url: '/sip/credentials', headers: { authorization: `Bearer ${token}` } })).json<{ password: string }>().password;
     for (const body of [raw, parsed.text ?? '', String(parsed.html)]) {
       expect(body).not.toContain(secret);
       expect(body).not.toContain(token);
     }
 
     // Nor does any log line hold the link's token or the secret.
-    expect(service.logs.text).not.toContain(url!.split('/').pop());
-    expect(service.logs.text).not.toContain(secret);
+    expect(file.service.logs.text).not.toContain(url!.split('/').pop());
+    expect(file.service.logs.text).not.toContain(secret);
 
     // The link works: Linphone fetches the account (with the secret) from it, once.
-    const fetch = () => service.app.inject({ method: 'GET', url: new URL(url!).pathname, headers: { 'x-linphone-provisioning': '1', 'user-agent': 'Linphone/5.2' } });
+    const fetch = () => file.service.app.inject({ method: 'GET', url: new URL(url!).pathname, headers: { 'x-linphone-provisioning': '1', 'user-agent': 'Linphone/5.2' } });
     const xml = await fetch();
     expect(xml.statusCode).toBe(200);
     expect(xml.headers['content-type']).toContain('application/xml');
@@ -91,13 +79,13 @@ describe('the welcome mail', () => {
     expect(xml.body).toContain(secret);
     expect((await fetch()).statusCode).toBe(404);
     // …and that fetch is in the user's access log.
-    const log = await service.app.inject({ method: 'GET', url: '/sip/credentials/access-log', headers: { authorization: `Bearer ${token}` } });
+    const log = await file.service.app.inject({ method: 'GET', url: '/sip/credentials/access-log', headers: { authorization: `Bearer ${token}` } });
     expect(log.json<{ items: { channel: string }[] }>().items.map((item) => item.channel)).toEqual(['provisioning_link', 'json']); // newest first
   });
 
   it('is written in the language the user signed up with', async () => {
     const email = `welcome-es-${Date.now()}@example.com`;
-    const register = await service.app.inject({ method: 'POST', url: '/auth/register', payload: { email, password: GOOD_PASSWORD, locale: 'es' } });
+    const register = await file.service.app.inject({ method: 'POST', url: '/auth/register', payload: { email, password: GOOD_PASSWORD, locale: 'es' } });
     expect(register.statusCode).toBe(201);
     await expect.poll(async () => (await welcomeOf(email))[0]?.mail_id, EVENTUALLY).toBeTruthy();
     const [welcome] = await welcomeOf(email);
@@ -110,9 +98,9 @@ describe('the welcome mail', () => {
     const welcomeMails = async () => (await queryRows<{ n: number }>(db(), sql`select count(*)::int as n from outgoing_mails where template = 'welcome'`))[0]!.n;
     const before = await welcomeMails();
 
-    const rotation = await service.app.inject({ method: 'POST', url: '/sip/credentials/rotate', headers: { authorization: `Bearer ${token}` } });
+    const rotation = await file.service.app.inject({ method: 'POST', url: '/sip/credentials/rotate', headers: { authorization: `Bearer ${token}` } });
     expect(rotation.statusCode).toBeLessThan(300);
-    const queue = createProvisioningQueue({ db: db(), kick: service.deps.worker.kick });
+    const queue = createProvisioningQueue({ db: db(), kick: file.service.deps.worker.kick });
     await db().transaction((tx) => queue.enqueue(tx, { sipAccountId: welcome.sip_account_id, extension: welcome.extension, kind: 'create' }));
     queue.kick();
     const unfinished = () => queryRows(db(), sql`select 1 from provisioning_jobs where sip_account_id = ${welcome.sip_account_id} and state <> 'done'`);
