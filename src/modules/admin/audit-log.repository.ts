@@ -20,13 +20,16 @@ export interface AuditEntry {
  */
 export function createAuditLogRepository({ db }: { db: Queryable }) {
   return {
-    async page(limit: number, beforeId?: number): Promise<AuditLogRow[]> {
-      return db
-        .select()
+    /** Newest first, walking the primary key backward from `beforeId`; with each target's email now (null once erased). */
+    async page(limit: number, beforeId?: number): Promise<Array<AuditLogRow & { targetEmail: string | null }>> {
+      const rows = await db
+        .select({ entry: adminAuditLog, targetEmail: users.email })
         .from(adminAuditLog)
+        .leftJoin(users, eq(users.id, adminAuditLog.targetUserId))
         .where(beforeId === undefined ? undefined : lt(adminAuditLog.id, beforeId))
         .orderBy(desc(adminAuditLog.id))
         .limit(limit);
+      return rows.map((row) => ({ ...row.entry, targetEmail: row.targetEmail }));
     },
 
     /** The latest entries about one user, newest first. */
