@@ -23,6 +23,8 @@ import { registerSecretRotationRoutes } from './modules/sip-accounts/secret-rota
 import { registerProvisioningLinkRoutes } from './modules/provisioning/provisioning-links.routes.ts';
 import { registerCredentialFormatRoutes } from './modules/provisioning/credential-formats.routes.ts';
 import { registerCredentialAccessRoutes } from './modules/credential-access/credential-access.routes.ts';
+import { registerAdminUserRoutes } from './modules/admin/admin-users.routes.ts';
+import { registerAdminLogRoutes } from './modules/admin/admin-log.routes.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -121,5 +123,8 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   const lifetimes = { accessSeconds: config.accessTokenExpireMinutes * 60, refreshSeconds: config.refreshTokenExpireDays * 86_400 };
   registerSessionRoutes(app, { sessions: deps.useCases.sessions, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
   registerChangePasswordRoutes(app, { changePassword: deps.useCases.changePassword, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
+  const { admin } = deps;
+  registerAdminUserRoutes(app, { requireAdmin: admin.requireAdmin, roles: admin.roles, users: admin.users, actions: admin.actions, sessions: deps.useCases.sessions });
+  registerAdminLogRoutes(app, { requireAdmin: admin.requireAdmin, auditLog: admin.auditLog, readStats: admin.readStats });
   return app;
 }

@@ -19,6 +19,7 @@ import { createProvisioningWorker } from './modules/provisioning-jobs/provisioni
 import { createQueueDepthReader } from './modules/provisioning-jobs/queue-depth.ts';
 import type { WorkerOptions } from './modules/provisioning-jobs/worker-options.ts';
 import { createWorkerLiveness } from './modules/provisioning-jobs/worker-liveness.ts';
+import { buildAdmin } from './dependencies.admin.ts';
 import { buildAuth } from './dependencies.auth.ts';
 import { buildAccountLifecycle } from './dependencies.lifecycle.ts';
 import { buildProvisioning } from './dependencies.provisioning.ts';
@@ -114,6 +115,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     updateProfile: lifecycle.updateProfile,
   };
   const provisioning = buildProvisioning({ db, sipAccounts, config });
+  const admin = await buildAdmin({ config, database, logger, authenticate: auth.authenticate, sessions, sipAccounts, secretRotation: useCases.secretRotation, queue, mail });
 
   return {
     config,
@@ -138,6 +140,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     authenticate: auth.authenticate,
     useCases,
     provisioning,
+    admin, // The /admin routes' guard, role cache, actions and reads (dependencies.admin.ts).
     /** Stops the worker (jobs in hand finish or go back to the queue), then closes what this function opened. */
     async close(): Promise<void> {
       await worker.stop();
@@ -146,6 +149,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
       await retention.stop();
       await credentialAccess.close(); // Writes the access entries still waiting, before the database closes.
       await accountCache?.stop();
+      await admin.close();
       await auth.close();
       if (!overrides.driver) await driver.close();
       if (!overrides.database) await database.close();

@@ -143,6 +143,7 @@ export const configSchema = Type.Object({
   EXTENSION_REUSE_AFTER: duration('hold-duration', '30d', 'How long a number freed by a user who deleted their account is kept back before it is handed out again, so nobody gets calls meant for the one who left: seconds, or a number with s, m, h or d (e.g. 30d, 12h); 0: at once.'),
   ACCESS_LOG_RETENTION_DAYS: whole(1, 3650, 90, 'Days each entry of the credential access log (GET /sip/credentials/access-log) is kept before a periodic sweep deletes it.'),
   WELCOME_LINK_TTL: duration('duration', '24h', 'Lifetime of the provisioning link in the welcome mail sent when an extension goes live: seconds, or a number with s, m or h; 30 s to 24 h.'),
+  ADMIN_EMAILS: Type.Optional(Type.String({ description: 'Comma-separated emails whose users are admins (the /admin routes) once their email is verified, unless revoked (voip-onboarding admin revoke EMAIL, which also grants others).' })),
 });
 
 export type ConfigVariableName = keyof typeof configSchema.properties;

@@ -94,6 +94,8 @@ function toConfig(values: ConfigValues, problems: string[]) {
     },
     passwordResetTtlSeconds: parseDuration(values.PASSWORD_RESET_TTL),
     welcomeLinkTtlSeconds: parseDuration(values.WELCOME_LINK_TTL),
+    /** ADMIN_EMAILS, lower-cased, blanks dropped. */
+    adminEmails: (values.ADMIN_EMAILS ?? '').split(',').map((email) => email.trim().toLowerCase()).filter(Boolean),
   });
 }
 

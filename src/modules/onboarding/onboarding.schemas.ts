@@ -13,11 +13,12 @@ export const DisplayName = Type.String({
 });
 
 export const ProvisioningStatus = Type.Union(
-  [Type.Literal('pending'), Type.Literal('active'), Type.Literal('failed'), Type.Literal('deleting'), Type.Literal('awaiting_verification')],
+  [Type.Literal('pending'), Type.Literal('active'), Type.Literal('failed'), Type.Literal('deleting'), Type.Literal('awaiting_verification'), Type.Literal('disabled')],
   {
     description:
       'active: the SIP account is live on the PBX; pending: still being created (retried in the background); failed: gave up; ' +
-      'awaiting_verification: the number is held, and the account is created once the email is verified (EMAIL_VERIFICATION=required).',
+      'awaiting_verification: the number is held, and the account is created once the email is verified (EMAIL_VERIFICATION=required); ' +
+      'disabled: an admin disabled the user: the extension is off the PBX and the number held until they are enabled again.',
   },
 );
 

@@ -48,16 +48,19 @@ export function createAccountProvisioning({ db, encryptionKey, extensionRange, e
     async markLive(tx: Transaction, job: JobSubject) {
       // An update job that is live makes the secret it pushed the live one (see secret-rotation.repository.ts).
       if (job.kind === 'update') await createSecretRotationRepository({ db: tx }).promoteNextSecret(job.sipAccountId, job.secretVersion);
-      await createSipAccountsRepository({ db: tx }).setStatus(job.sipAccountId, 'active');
-      if (job.kind === 'create') await wentLive?.accountWentLive(tx, job.sipAccountId);
+      // A create that went live after an admin disabled the user (a delete job follows it) welcomes nobody.
+      const live = await createSipAccountsRepository({ db: tx }).setStatus(job.sipAccountId, 'active');
+      if (job.kind === 'create' && live) await wentLive?.accountWentLive(tx, job.sipAccountId);
     },
 
     /**
      * The extension is off the PBX: the user who left is erased (their account and links cascade), in the
      * job's transaction; the job row stays, anonymous. The number is kept back for EXTENSION_REUSE_AFTER.
+     * A disabled user's account (account-administration.ts) stays, number and all: only its error is cleared.
      */
     async markRemoved(tx: Transaction, job: JobSubject) {
       const account = await createSipAccountsRepository({ db: tx }).findById(job.sipAccountId);
+      if (account?.status === 'disabled') await createSipAccountsRepository({ db: tx }).setStatus(account.id, 'disabled');
       if (account?.status !== 'deleting') return;
       if (extensionReuseAfterSeconds > 0) {
         await createSipAccountsRepository({ db: tx }).reserveExtensionFor(account.extension, 'freed by a user who left', extensionReuseAfterSeconds);
@@ -67,12 +70,16 @@ export function createAccountProvisioning({ db, encryptionKey, extensionRange, e
 
     async markFailed(tx: Transaction, job: JobSubject, error: string) {
       // A refused update (a rotation) leaves the account as it was on the PBX: still live with its old secret.
-      await createSipAccountsRepository({ db: tx }).setStatus(job.sipAccountId, job.kind === 'update' ? 'active' : 'failed', error);
+      const repository = createSipAccountsRepository({ db: tx });
+      if (job.kind === 'delete') return repository.noteError(job.sipAccountId, error); // deleting or disabled stays so
+      await repository.setStatus(job.sipAccountId, job.kind === 'update' ? 'active' : 'failed', error);
     },
 
     async noteRetry(tx: Transaction, job: JobSubject, error: string) {
-      const status = job.kind === 'create' ? 'pending' : job.kind === 'update' ? 'active' : 'deleting';
-      await createSipAccountsRepository({ db: tx }).setStatus(job.sipAccountId, status, error);
+      const repository = createSipAccountsRepository({ db: tx });
+      // A removal keeps the status it has: deleting (the user left) or disabled (an admin cut them off).
+      if (job.kind === 'delete') return repository.noteError(job.sipAccountId, error);
+      await repository.setStatus(job.sipAccountId, job.kind === 'create' ? 'pending' : 'active', error);
     },
 
     async noteApplyError(tx: Transaction, sipAccountIds: string[], error: string) {

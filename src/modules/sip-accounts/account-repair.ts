@@ -15,11 +15,13 @@ export async function repairAccountStates(db: Database): Promise<number> {
   const a = sipAccounts;
   const j = provisioningJobs;
   return db.transaction(async (tx) => {
-    // Created on the PBX (job done) but still pending: live.
+    // Created on the PBX (job done) but still pending: live. Not while a job of the account is unfinished: an
+    // enabled (once disabled) or re-provisioned account is pending for its new create job, not an old one.
     const activated = await queryRows<{ id: string }>(tx, sql`
       update ${a} set status = 'active', last_error = null, activated_at = coalesce(${a.activatedAt}, now()), updated_at = now()
       where ${a.status} = 'pending'
         and exists (select 1 from ${j} where ${j.sipAccountId} = ${a.id} and ${j.kind} = 'create' and ${j.state} = 'done')
+        and not exists (select 1 from ${j} where ${j.sipAccountId} = ${a.id} and ${j.state} in ('queued', 'running', 'awaiting_apply'))
       returning ${a.id}`);
     // The PBX refused the creation for good (job failed, none other under way) but the account still waits.
     const failed = await queryRows<{ id: string }>(tx, sql`

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Database } from '../../db/database.ts';
+import type { Database, Transaction } from '../../db/database.ts';
 import { encryptSecret, generateSipSecret } from '../../shared/crypto.ts';
 import { assertAccountLive } from './account-status.ts';
 import type { AccountWatch } from './account-watch.ts';
@@ -49,23 +49,36 @@ export function createSecretRotationUseCases({ db, queue, watch, encryptionKey, 
       ? { status: 'pending', extension: account.extension, secretVersion: account.secretVersion + 1 }
       : { status: 'active', extension: account.extension, secretVersion: account.secretVersion };
 
+  /** Draws the next secret (unless a rotation is under way) and queues its push; the version it will have. */
+  async function queueRotation(tx: Transaction, id: string): Promise<number> {
+    const started = await createSecretRotationRepository({ db: tx }).setNextSecret(id, encryptSecret(encryptionKey, generateSipSecret()));
+    const account = (await createSipAccountsRepository({ db: tx }).findById(id))!;
+    // Read in the transaction: on the embedded database a query beside an open transaction waits for it.
+    const latest = started ? undefined : await queue.latestJobFor(id, tx);
+    if (!(latest?.kind === 'update' && UNFINISHED.has(latest.state))) {
+      await queue.enqueue(tx, { sipAccountId: id, extension: account.extension, kind: 'update', secretVersion: account.secretVersion + 1 });
+    }
+    return account.secretVersion + 1;
+  }
+
   return {
+    /**
+     * An admin's rotation, inside the caller's transaction (with its audit entry) and without waiting for the
+     * PBX: the same errors as the user's own when the account is not live; kick the worker after the commit.
+     */
+    async queueRotationOf(tx: Transaction, userId: string): Promise<{ extension: string; secretVersion: number }> {
+      const account = await createSipAccountsRepository({ db: tx }).findByUserId(userId);
+      assertAccountLive(account);
+      return { extension: account.extension, secretVersion: await queueRotation(tx, account.id) };
+    },
+
     /**
      * Starts a rotation (or joins the one under way, restarting its push if that gave up), then waits up to
      * PROVISION_WAIT_MS for the new secret to be live.
      */
     async rotateSecret(userId: string): Promise<RotationState> {
       const { id } = await loadLiveAccount(userId);
-      const target = await db.transaction(async (tx) => {
-        const started = await createSecretRotationRepository({ db: tx }).setNextSecret(id, encryptSecret(encryptionKey, generateSipSecret()));
-        const account = (await createSipAccountsRepository({ db: tx }).findById(id))!;
-        // Read in the transaction: on the embedded database a query beside an open transaction waits for it.
-        const latest = started ? undefined : await queue.latestJobFor(id, tx);
-        if (!(latest?.kind === 'update' && UNFINISHED.has(latest.state))) {
-          await queue.enqueue(tx, { sipAccountId: id, extension: account.extension, kind: 'update', secretVersion: account.secretVersion + 1 });
-        }
-        return account.secretVersion + 1;
-      });
+      const target = await db.transaction((tx) => queueRotation(tx, id));
       logger.info({ userId, secretVersion: target }, 'SIP secret rotation queued');
       queue.kick();
       let refused = false;

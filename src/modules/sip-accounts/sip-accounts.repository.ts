@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, notInArray, sql } from 'drizzle-orm';
 import { users, type UserRow } from '../users/users.table.ts';
 import { queryRows, type Queryable } from '../../db/database.ts';
 import { reservedExtensions, sipAccounts, type SipAccountRow, type SipAccountStatus } from './sip-accounts.table.ts';
@@ -62,9 +62,13 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
       return row;
     },
 
-    /** `deleting` is final (the account is erased next): a job of the account still in flight never undoes it. */
-    async setStatus(id: string, status: SipAccountStatus, lastError: string | null = null): Promise<void> {
-      await db
+    /**
+     * `deleting` is final (the account is erased next), and `disabled` holds until an admin enables the user
+     * (account-administration.ts): a job of the account still in flight never undoes either. True when it changed.
+     */
+    async setStatus(id: string, status: SipAccountStatus, lastError: string | null = null): Promise<boolean> {
+      const kept: SipAccountStatus[] = status === 'deleting' ? [] : status === 'disabled' ? ['deleting'] : ['deleting', 'disabled'];
+      const rows = await db
         .update(sipAccounts)
         .set({
           status,
@@ -72,7 +76,14 @@ export function createSipAccountsRepository({ db }: { db: Queryable }) {
           updatedAt: sql`now()`,
           ...(status === 'active' ? { activatedAt: sql`now()` } : {}),
         })
-        .where(and(eq(sipAccounts.id, id), status === 'deleting' ? undefined : ne(sipAccounts.status, 'deleting')));
+        .where(and(eq(sipAccounts.id, id), kept.length > 0 ? notInArray(sipAccounts.status, kept) : undefined))
+        .returning({ id: sipAccounts.id });
+      return rows.length > 0;
+    },
+
+    /** Notes why the last attempt failed, whatever the status (a removal under way keeps its own). */
+    async noteError(id: string, lastError: string): Promise<void> {
+      await db.update(sipAccounts).set({ lastError, updatedAt: sql`now()` }).where(eq(sipAccounts.id, id));
     },
 
     /** awaiting_verification → pending; the account, or undefined when it was not awaiting verification. */

@@ -5,9 +5,10 @@ import { extensionNumber } from './extension-number.ts';
 /**
  * pending: allocated here, not yet live on the PBX; active: live; failed: provisioning gave up (see
  * last_error); deleting: being removed from the PBX; awaiting_verification: the number is held, but nothing
- * is on the PBX until the user verifies their email (EMAIL_VERIFICATION=required).
+ * is on the PBX until the user verifies their email (EMAIL_VERIFICATION=required); disabled: an admin cut the
+ * user off, so the extension is taken off the PBX (a delete job) while the number stays held for them.
  */
-export type SipAccountStatus = 'pending' | 'active' | 'failed' | 'deleting' | 'awaiting_verification';
+export type SipAccountStatus = 'pending' | 'active' | 'failed' | 'deleting' | 'awaiting_verification' | 'disabled';
 
 export const sipAccounts = pgTable(
   'sip_accounts',
@@ -35,7 +36,11 @@ export const sipAccounts = pgTable(
     activatedAt: timestamp('activated_at', { withTimezone: true }),
   },
   // Numeric order of the numbers taken: extension allocation walks it (see extension-allocation.table.ts).
-  (table) => [index('sip_accounts_extension_number_idx').on(extensionNumber(table.extension))],
+  (table) => [
+    index('sip_accounts_extension_number_idx').on(extensionNumber(table.extension)),
+    // GET /admin/users?status= and the counts of GET /admin/stats.
+    index('sip_accounts_status_idx').on(table.status),
+  ],
 );
 
 /**

@@ -38,6 +38,19 @@ export function createUsersRepository({ db }: { db: Queryable }) {
       await db.update(users).set({ locale }).where(eq(users.id, id));
     },
 
+    /**
+     * Deactivates (an admin disabled them: logins answer 403 user_inactive) or reactivates the user; false when
+     * they already were so, or are leaving.
+     */
+    async setActive(id: string, active: boolean): Promise<boolean> {
+      const rows = await db
+        .update(users)
+        .set({ isActive: active })
+        .where(and(eq(users.id, id), eq(users.isActive, !active), isNull(users.deletionRequestedAt)))
+        .returning({ id: users.id });
+      return rows.length > 0;
+    },
+
     /** Erases the user; their SIP account and provisioning links go with the row (foreign keys cascade). */
     async erase(id: string): Promise<void> {
       await db.delete(users).where(eq(users.id, id));

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const users = pgTable(
   'users',
@@ -21,7 +21,11 @@ export const users = pgTable(
      */
     deletionRequestedAt: timestamp('deletion_requested_at', { withTimezone: true }),
   },
-  (table) => [uniqueIndex('users_email_lower_key').on(sql`lower(${table.email})`)],
+  (table) => [
+    uniqueIndex('users_email_lower_key').on(sql`lower(${table.email})`),
+    // The admin listing's order and keyset (GET /admin/users): newest first, one index range per page.
+    index('users_created_at_id_idx').on(table.createdAt, table.id),
+  ],
 );
 
 export type UserRow = typeof users.$inferSelect;
