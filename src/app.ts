@@ -23,6 +23,7 @@ import { registerSecretRotationRoutes } from './modules/sip-accounts/secret-rota
 import { registerProvisioningLinkRoutes } from './modules/provisioning/provisioning-links.routes.ts';
 import { registerCredentialFormatRoutes } from './modules/provisioning/credential-formats.routes.ts';
 import { registerCredentialAccessRoutes } from './modules/credential-access/credential-access.routes.ts';
+import { registerReconcileRoutes } from './modules/reconcile/reconcile.routes.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -121,5 +122,6 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   const lifetimes = { accessSeconds: config.accessTokenExpireMinutes * 60, refreshSeconds: config.refreshTokenExpireDays * 86_400 };
   registerSessionRoutes(app, { sessions: deps.useCases.sessions, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
   registerChangePasswordRoutes(app, { changePassword: deps.useCases.changePassword, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
+  registerReconcileRoutes(app, { reconcile: deps.operator.reconcile, admin: deps.operator.access, audit: deps.operator.audit });
   return app;
 }

@@ -22,6 +22,7 @@ import { createWorkerLiveness } from './modules/provisioning-jobs/worker-livenes
 import { buildAuth } from './dependencies.auth.ts';
 import { buildAccountLifecycle } from './dependencies.lifecycle.ts';
 import { buildProvisioning } from './dependencies.provisioning.ts';
+import { buildOperator, type OperatorOverrides } from './dependencies.operator.ts';
 import { createRetentionSweeper } from './modules/retention/retention-sweeper.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
 import { createAccountProvisioning } from './modules/sip-accounts/account-provisioning.ts';
@@ -42,6 +43,8 @@ export interface DependencyOverrides {
   mailTransport?: MailTransport;
   /** The credential access log's write-behind buffer, its sweep interval, or its recorder. */
   credentialAccess?: CredentialAccessOverrides;
+  /** The admin guard and audit log of the operator routes (else the placeholders of dependencies.operator.ts). */
+  admin?: OperatorOverrides;
 }
 
 /**
@@ -114,7 +117,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     updateProfile: lifecycle.updateProfile,
   };
   const provisioning = buildProvisioning({ db, sipAccounts, config });
-
+  const operator = buildOperator({ db, config, driver, kick: queue.kick, logger, authenticate: auth.authenticate, admin: overrides.admin });
   return {
     config,
     logger,
@@ -138,6 +141,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     authenticate: auth.authenticate,
     useCases,
     provisioning,
+    operator, // reconcile and the CSV import, with the admin guard and audit log they answer to
     /** Stops the worker (jobs in hand finish or go back to the queue), then closes what this function opened. */
     async close(): Promise<void> {
       await worker.stop();
