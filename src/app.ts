@@ -24,6 +24,7 @@ import { registerProvisioningLinkRoutes } from './modules/provisioning/provision
 import { registerCredentialFormatRoutes } from './modules/provisioning/credential-formats.routes.ts';
 import { registerCredentialAccessRoutes } from './modules/credential-access/credential-access.routes.ts';
 import { registerReconcileRoutes } from './modules/reconcile/reconcile.routes.ts';
+import { registerImportRoutes } from './modules/imports/imports.routes.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -122,6 +123,8 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   const lifetimes = { accessSeconds: config.accessTokenExpireMinutes * 60, refreshSeconds: config.refreshTokenExpireDays * 86_400 };
   registerSessionRoutes(app, { sessions: deps.useCases.sessions, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
   registerChangePasswordRoutes(app, { changePassword: deps.useCases.changePassword, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
-  registerReconcileRoutes(app, { reconcile: deps.operator.reconcile, admin: deps.operator.access, audit: deps.operator.audit });
+  const { operator } = deps;
+  registerReconcileRoutes(app, { reconcile: operator.reconcile, admin: operator.access, audit: operator.audit });
+  registerImportRoutes(app, { imports: operator.imports, progress: operator.importProgress, admin: operator.access, audit: operator.audit });
   return app;
 }

@@ -6,6 +6,10 @@ import type { Authenticate } from './modules/auth/authenticate.ts';
 import type { PbxDriver } from './modules/pbx/pbx-driver.ts';
 import type { AdminAccess, AdminAudit } from './modules/reconcile/admin.port.ts';
 import { createReconcile } from './modules/reconcile/reconcile.usecases.ts';
+import { createImportProgress } from './modules/imports/import-progress.ts';
+import { createUserImports } from './modules/imports/imports.usecases.ts';
+import type { Mail } from './modules/mail/create-mail.ts';
+import type { SipAccountUseCases } from './modules/sip-accounts/sip-accounts.usecases.ts';
 
 const adminRequired = defineError({ status: 403, code: 'admin_required', title: 'Administrator access required' });
 
@@ -33,8 +37,10 @@ export function placeholderAudit(logger: Logger): AdminAudit {
 export type OperatorOverrides = { access?: AdminAccess; audit?: AdminAudit };
 
 /** The composition root's operator part: reconcile (and, later, the CSV import), behind the admin guard. */
-export function buildOperator({ db, config, driver, kick, logger, authenticate, admin = {} }: {
+export function buildOperator({ db, config, driver, kick, logger, authenticate, sipAccounts, mail, admin = {} }: {
   db: Database;
+  sipAccounts: Pick<SipAccountUseCases, 'openAccount'>;
+  mail: Pick<Mail, 'enqueue' | 'kick'>;
   config: ResolvedConfig;
   driver: PbxDriver;
   kick: () => void;
@@ -42,7 +48,21 @@ export function buildOperator({ db, config, driver, kick, logger, authenticate, 
   authenticate: Authenticate;
   admin?: OperatorOverrides;
 }) {
+  const imports = createUserImports({
+    db,
+    sipAccounts,
+    mail,
+    kickProvisioning: kick,
+    publicBaseUrl: config.provisioning.publicBaseUrl,
+    extensionRange: config.extensionRange,
+    encryptionKey: config.credentialsEncryptionKey,
+    logger: logger.child({ component: 'imports' }),
+  });
   return {
+    imports,
+    importProgress: createImportProgress({ db }),
+    /** Imports under way finish their rows first. */
+    close: () => imports.close(),
     access: admin.access ?? placeholderAdminAccess(authenticate),
     audit: admin.audit ?? placeholderAudit(logger.child({ component: 'audit' })),
     reconcile: createReconcile({

@@ -43,8 +43,7 @@ export interface DependencyOverrides {
   mailTransport?: MailTransport;
   /** The credential access log's write-behind buffer, its sweep interval, or its recorder. */
   credentialAccess?: CredentialAccessOverrides;
-  /** The admin guard and audit log of the operator routes (else the placeholders of dependencies.operator.ts). */
-  admin?: OperatorOverrides;
+  admin?: OperatorOverrides; // the operator routes' admin guard and audit log (else dependencies.operator.ts's placeholders)
 }
 
 /**
@@ -117,7 +116,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     updateProfile: lifecycle.updateProfile,
   };
   const provisioning = buildProvisioning({ db, sipAccounts, config });
-  const operator = buildOperator({ db, config, driver, kick: queue.kick, logger, authenticate: auth.authenticate, admin: overrides.admin });
+  const operator = buildOperator({ db, config, driver, kick: queue.kick, logger, authenticate: auth.authenticate, sipAccounts, mail, admin: overrides.admin });
   return {
     config,
     logger,
@@ -144,6 +143,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     operator, // reconcile and the CSV import, with the admin guard and audit log they answer to
     /** Stops the worker (jobs in hand finish or go back to the queue), then closes what this function opened. */
     async close(): Promise<void> {
+      await operator.close(); // an import under way finishes its rows (and queues their jobs) first
       await worker.stop();
       await lifecycle.close();
       await mail.stop();

@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { reservedExtensions } from '../../src/modules/sip-accounts/sip-accounts.table.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFreepbxDriver } from '../../src/modules/pbx/freepbx/freepbx-driver.ts';
 import { startSimulator, type FreepbxSimulator } from '../../tools/freepbx-sim/testing.ts';
@@ -61,8 +62,8 @@ describe.each([[16, 2000], [17, 3000]] as const)('POST /admin/reconcile against 
       missing_on_pbx: [{ extension: missing }], secret_drift: [{ extension: drifted }],
       orphans_on_pbx: [{ extension: orphan }], foreign: [{ extension: foreign }], in_flight: [],
     });
-    const reserved = await svc.deps.database.db.execute(sql`select extension from reserved_extensions where extension = ${foreign} and reusable_after is null`);
-    expect(reserved.rows).toHaveLength(1);
+    const reserved = await svc.deps.database.db.select().from(reservedExtensions).where(eq(reservedExtensions.extension, foreign));
+    expect(reserved).toMatchObject([{ reusableAfter: null }]);
     expect(admin.audited.at(-1)).toMatchObject({ action: 'reconcile.report', actorId: operator.register.json<{ id: string }>().id });
 
     const reloadsBefore = sim.counters().reloadsStarted;
