@@ -67,7 +67,7 @@ describe('POST /admin/imports on FreePBX', () => {
     expect(started.statusCode).toBe(202);
     const { id } = started.json<{ id: string }>();
 
-    await expect.poll(async () => (await progress(operator.token, id)).json().counts.live, { timeout: 90_000, interval: 500 }).toBe(501);
+    await expect.poll(async () => (await progress(operator.token, id)).json().counts.live, { timeout: 150_000, interval: 500 }).toBe(501);
     const body = (await progress(operator.token, id)).json();
     expect(body).toMatchObject({ total: 506, counts: { pending: 0, created: 501, invalid: 4, failed: 1, live: 501 } });
     expect(body.finished_at).not.toBeNull();
@@ -92,7 +92,7 @@ describe('POST /admin/imports on FreePBX', () => {
     expect(login.statusCode).toBe(200);
     const creds = await svc.app.inject({ method: 'GET', url: '/sip/credentials', headers: { authorization: `Bearer ${login.json().access_token}` } });
     expect(sim.state.liveSecret(creds.json().username)).toBe(creds.json().password);
-  }, 120_000);
+  }, 200_000);
 
   it('answers 403 admin_required to a user who is not an admin, 404 for an unknown import, 422 for a JSON body instead of CSV', async () => {
     const user = await registerAndLogin(svc.app);
