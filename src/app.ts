@@ -25,6 +25,8 @@ import { registerCredentialFormatRoutes } from './modules/provisioning/credentia
 import { registerCredentialAccessRoutes } from './modules/credential-access/credential-access.routes.ts';
 import { registerAdminUserRoutes } from './modules/admin/admin-users.routes.ts';
 import { registerAdminLogRoutes } from './modules/admin/admin-log.routes.ts';
+import { registerReconcileRoutes } from './modules/reconcile/reconcile.routes.ts';
+import { registerImportRoutes } from './modules/imports/imports.routes.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -126,5 +128,8 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   const { admin } = deps;
   registerAdminUserRoutes(app, { requireAdmin: admin.requireAdmin, roles: admin.roles, users: admin.users, actions: admin.actions, sessions: deps.useCases.sessions });
   registerAdminLogRoutes(app, { requireAdmin: admin.requireAdmin, auditLog: admin.auditLog, readStats: admin.readStats });
+  const { operator } = deps;
+  registerReconcileRoutes(app, { reconcile: operator.reconcile, admin: operator.access, audit: operator.audit });
+  registerImportRoutes(app, { imports: operator.imports, progress: operator.importProgress, admin: operator.access, audit: operator.audit });
   return app;
 }

@@ -23,6 +23,7 @@ import { buildAdmin } from './dependencies.admin.ts';
 import { buildAuth } from './dependencies.auth.ts';
 import { buildAccountLifecycle } from './dependencies.lifecycle.ts';
 import { buildProvisioning } from './dependencies.provisioning.ts';
+import { buildOperator, type OperatorOverrides } from './dependencies.operator.ts';
 import { createRetentionSweeper } from './modules/retention/retention-sweeper.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
 import { createAccountProvisioning } from './modules/sip-accounts/account-provisioning.ts';
@@ -41,8 +42,8 @@ export interface DependencyOverrides {
   mailWorkerOptions?: Partial<MailWorkerOptions>;
   /** Replaces SMTP or the outbox. */
   mailTransport?: MailTransport;
-  /** The credential access log's write-behind buffer, its sweep interval, or its recorder. */
-  credentialAccess?: CredentialAccessOverrides;
+  credentialAccess?: CredentialAccessOverrides; // the access log's write-behind buffer, or its recorder
+  admin?: OperatorOverrides; // the operator routes' admin guard and audit log (else the admin module's)
 }
 
 /**
@@ -116,7 +117,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   };
   const provisioning = buildProvisioning({ db, sipAccounts, config });
   const admin = await buildAdmin({ config, database, logger, authenticate: auth.authenticate, sessions, sipAccounts, secretRotation: useCases.secretRotation, queue, mail });
-
+  const operator = buildOperator({ db, config, driver, kick: queue.kick, logger, requireAdmin: admin.requireAdmin, sipAccounts, mail, admin: overrides.admin });
   return {
     config,
     logger,
@@ -124,15 +125,12 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     driver,
     metrics,
     worker,
-    /** `mail.enqueue(tx, …)` inside a transaction, then `mail.kick()`; started with the provisioning worker. */
-    mail,
+    mail, // `mail.enqueue(tx, …)` inside a transaction, then `mail.kick()`; started with the provisioning worker
     retention,
-    /** Who saw the SIP secret: `recorder` (the credential routes' port) and the access-log reads. */
-    credentialAccess,
+    credentialAccess, // who saw the SIP secret: `recorder` (the credential routes' port) and the access-log reads
     tokens,
     offRequestPath,
-    /** Started with the workers (main.ts); removes accounts never verified (EMAIL_VERIFICATION=required). */
-    unverifiedSweep,
+    unverifiedSweep, // started with the workers (main.ts): removes accounts never verified
     pages: lifecycle.pages,
     accountCache,
     sessionCache,
@@ -141,8 +139,10 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     useCases,
     provisioning,
     admin, // The /admin routes' guard, role cache, actions and reads (dependencies.admin.ts).
+    operator, // reconcile and the CSV import, with the admin guard and audit log they answer to
     /** Stops the worker (jobs in hand finish or go back to the queue), then closes what this function opened. */
     async close(): Promise<void> {
+      await operator.close(); // an import under way finishes its rows (and queues their jobs) first
       await worker.stop();
       await lifecycle.close();
       await mail.stop();

@@ -3,8 +3,7 @@ import { buildApp } from './app.ts';
 import { buildDependencies } from './dependencies.ts';
 import { ConfigError, loadConfig } from './config/load-config.ts';
 import { resolveGeneratedSecrets } from './config/generated-secrets.ts';
-import { createLogger } from './shared/logger.ts';
-import { createStdoutDestination } from './shared/request-log.ts';
+import { chooseLogFormat, createLogger, stdoutLogDestination } from './shared/logger.ts';
 
 /** Process entry: configuration, dependencies, the provisioning worker and the HTTP server; graceful stop. */
 async function main(): Promise<void> {
@@ -18,7 +17,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel, destination: createStdoutDestination() });
+  const logger = createLogger({ level: config.logLevel, destination: stdoutLogDestination(chooseLogFormat(config.logFormat)) });
   config = resolveGeneratedSecrets({ config, logger });
   const deps = await buildDependencies({ config, logger });
   const app = await buildApp(deps);

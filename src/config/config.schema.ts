@@ -48,6 +48,7 @@ export const configSchema = Type.Object({
   HOST: Type.String({ default: '0.0.0.0', description: 'Address the HTTP server listens on.' }),
   PORT: whole(0, 65535, 8000, 'Port the HTTP server listens on.'),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'pino log level: fatal, error, warn, info, debug, trace or silent.', 'info'),
+  LOG_FORMAT: Type.Optional(oneOf(['json', 'pretty'], 'Log lines as JSON (for a log collector) or pretty (readable, pino-pretty). Unset: pretty when standard output is a terminal, else JSON.')),
   METRICS_ENABLED: oneOf(['true', 'false'], 'false: no GET /metrics and nothing recorded.', 'true'),
   METRICS_TOKEN: Type.Optional(Type.String({
     pattern: '^\\S{16,}$',

@@ -30,6 +30,8 @@ function toConfig(values: ConfigValues, problems: string[]) {
     host: values.HOST,
     port: values.PORT,
     logLevel: values.LOG_LEVEL,
+    /** Undefined: pretty on a terminal, else JSON (see shared/logger.ts). */
+    logFormat: values.LOG_FORMAT,
     metrics: { enabled: values.METRICS_ENABLED === 'true', token: values.METRICS_TOKEN },
     dataDir: path.resolve(values.DATA_DIR),
     databaseUrl: values.DATABASE_URL,

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { serializeError } from './log-error.ts';
 
 /**
@@ -52,4 +53,21 @@ export function createLogger({ level, destination }: { level: string; destinatio
     },
     destination,
   );
+}
+
+export type LogFormat = 'json' | 'pretty';
+
+/** LOG_FORMAT, or when unset: readable lines for a person at a terminal, JSON for anything else (a collector, a file). */
+export function chooseLogFormat(configured: LogFormat | undefined, isTty = process.stdout.isTTY === true): LogFormat {
+  return configured ?? (isTty ? 'pretty' : 'json');
+}
+
+/**
+ * Standard output in the chosen format. JSON: sonic-boom without blocking the event loop (see request-log.ts's
+ * createStdoutDestination). Pretty: pino-pretty in this process (no worker thread), colours on a terminal,
+ * written synchronously so no line is lost on a sudden exit; the lines are redacted before they get here.
+ */
+export function stdoutLogDestination(format: LogFormat): DestinationStream {
+  if (format === 'json') return pino.destination({ dest: 1, sync: false });
+  return pretty({ destination: 1, sync: true, colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
 }

@@ -44,6 +44,7 @@ export function instrumentPbxDriver(driver: PbxDriver, metrics: PbxMetrics): Pbx
       metrics.applyFinished('succeeded', seconds());
     },
     ...(driver.waitForApply && { waitForApply: (ref: string) => driver.waitForApply!(ref) }),
+    ...(driver.listAccounts && { listAccounts: (range: { first: number; last: number }) => driver.listAccounts!(range) }),
     checkHealth: () => driver.checkHealth(),
     close: () => driver.close(),
   };

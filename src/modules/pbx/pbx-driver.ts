@@ -15,6 +15,17 @@ export interface PbxAccount {
   email: string;
 }
 
+/**
+ * One account as a PBX lists it (`listAccounts`). The secret never leaves the driver: `hasSecret` compares
+ * (FreePBX's `extPassword`, Kamailio's password or ha1). `marked`: it carries this service's own marker
+ * (FreePBX: the provisioning name an extension has between add and update); a PBX without one says false.
+ */
+export interface PbxListedAccount {
+  extension: string;
+  marked: boolean;
+  hasSecret(secret: string): boolean;
+}
+
 /** Called by `applyChanges` once the PBX took the reload, with the reference to follow it by. */
 export interface ApplyHooks {
   started?(ref: string): Promise<void>;
@@ -43,6 +54,11 @@ export interface PbxDriver {
    * running, however it ended, so two reloads never run at once. Absent when a driver cannot tell.
    */
   waitForApply?(ref: string): Promise<void>;
+  /**
+   * Every account the PBX holds whose number is in `range` (numbers only), for reconciliation. A read: it
+   * changes nothing. Absent when a driver cannot list.
+   */
+  listAccounts?(range: { first: number; last: number }): Promise<PbxListedAccount[]>;
   /** Cheap reachability check for /readyz and start-up logs. */
   checkHealth(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;

@@ -199,3 +199,26 @@ describe('Kamailio driver against a real PostgreSQL', () => {
     expect(everything).not.toContain('db-P4ss-word');
   });
 });
+
+describe('Kamailio driver: listing the subscribers of a range', () => {
+  it('lists the numbered rows of our domain in the range, comparing the plain password or else the ha1', async () => {
+    const driver = driverWith('ha1');
+    const plain = driverWith('plain');
+    try {
+      await plain.createAccount({ extension: '51000', secret: 'plain-secret-51000', displayName: 'A', email: 'a@example.test' });
+      await driver.createAccount({ extension: '51001', secret: 'hashed-secret-51001', displayName: 'B', email: 'b@example.test' });
+      await sql.query(`insert into subscriber (username, domain, password) values ('51002', 'other.domain', 'x'), ('alice', $1, 'x'), ('52000', $1, 'x')`, [DOMAIN]);
+
+      const listed = await driver.listAccounts!({ first: 51000, last: 51999 });
+
+      expect(listed.map((entry) => entry.extension)).toEqual(['51000', '51001']);
+      expect(listed.map((entry) => entry.marked)).toEqual([false, false]);
+      expect(listed[0]!.hasSecret('plain-secret-51000')).toBe(true);
+      expect(listed[0]!.hasSecret('hashed-secret-51001')).toBe(false);
+      expect(listed[1]!.hasSecret('hashed-secret-51001')).toBe(true);
+      expect(listed[1]!.hasSecret('plain-secret-51000')).toBe(false);
+    } finally {
+      await Promise.all([driver.close(), plain.close()]);
+    }
+  });
+});

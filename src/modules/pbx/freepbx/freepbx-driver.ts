@@ -5,6 +5,7 @@ import { freepbxErrors } from './freepbx.errors.ts';
 import { createExtensionCalls, provisioningMarker } from './freepbx.extensions.ts';
 import { explainMissingFrameworkField } from './freepbx.framework.ts';
 import { createGqlClient } from './freepbx.gql-client.ts';
+import { listExtensions } from './freepbx.listing.ts';
 import { freepbxMessages, operations } from './freepbx.operations.ts';
 import { createTokenManager } from './freepbx.token-manager.ts';
 
@@ -99,6 +100,7 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
       }
       logger.info({ extension, existed: result.ok }, 'FreePBX extension deleted');
     },
+    listAccounts: (range) => listExtensions(gql, range),
     ...createFreepbxApply({ gql, logger, applyTimeoutMs: options.applyTimeoutMs, applyPollIntervalMs: options.applyPollIntervalMs }),
     async checkHealth() {
       try {

@@ -7,7 +7,7 @@ import { freepbxMessages, operations } from './freepbx.operations.ts';
 type Payload = { status?: boolean; message?: string };
 type FetchedExtension = { user?: { name?: string | null; extPassword?: string | null } | null };
 
-const sameSecret = (a: string | null | undefined, b: string) => {
+export const sameSecret = (a: string | null | undefined, b: string) => {
   if (typeof a !== 'string') return false;
   const left = Buffer.from(a);
   const right = Buffer.from(b);

@@ -12,6 +12,9 @@ export const operations = {
   fetchExtension: `query FetchExtension($extensionId: ID) {
   fetchExtension(extensionId: $extensionId) { status message extensionId user { name extPassword } }
 }`,
+  fetchAllExtensions: `query FetchAllExtensions($first: Int, $after: String) {
+  fetchAllExtensions(first: $first, after: $after) { status message totalCount pageInfo { hasNextPage endCursor } extension { extensionId user { name extPassword } } }
+}`,
   // No variable: its type doreloadInput is missing on an older framework too, and FreePBX api 16 reports only
   // the first error ("Unknown type"), which would hide the "Cannot query field" that says what is wrong.
   doreload: `mutation Doreload {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { PbxError, type PbxAccount, type PbxDriver } from '../pbx-driver.ts';
 import { subscriberSecretColumns, type KamailioPasswordStorage } from './kamailio-credentials.ts';
 import { toPbxError } from './kamailio.errors.ts';
+import { listSubscribers } from './kamailio-listing.ts';
 
 export interface KamailioDriverOptions {
   /** PostgreSQL URL of Kamailio's database (the one holding `subscriber`); may hold a password, never logged. */
@@ -124,6 +125,7 @@ export function createKamailioDriver(options: KamailioDriverOptions): PbxDriver 
       }
     },
     async applyChanges() {},
+    listAccounts: (range) => listSubscribers({ pool, domain, range }),
     async checkHealth() {
       try {
         await pool.query('select 1 from subscriber limit 1');

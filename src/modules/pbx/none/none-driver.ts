@@ -12,6 +12,10 @@ export function createNoneDriver(): PbxDriver {
     async updateAccount() {},
     async deleteAccount() {},
     async applyChanges() {},
+    // Nothing is pushed anywhere, so there is nothing to list (reconcile reports nothing for this driver).
+    async listAccounts() {
+      return [];
+    },
     async checkHealth() {
       return { ok: true, detail: 'no PBX configured (PBX_DRIVER=none)' };
     },
