@@ -80,5 +80,18 @@ describe('the voip-onboarding command line', () => {
     const reconciled = await cli(['reconcile', '--json'], env, dir);
     expect(reconciled.code, reconciled.stderr).toBe(0);
     expect(JSON.parse(reconciled.stdout)).toMatchObject({ driver: 'none', accounts: 2, missing_on_pbx: [], orphans_on_pbx: [], fixed: false });
-  }, 180_000);
+
+    // The admin role and the user actions, as the /admin API has them.
+    expect((await cli(['admin', 'grant', 'Ana@Example.test'], env, dir)).stdout).toContain('Ana@Example.test is an admin.');
+    const nobody = await cli(['admin', 'grant', 'nobody@example.test'], env, dir);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/^No user has the email nobody@example\.test\.$/m);
+    const listed = await cli(['users', 'list', '--query', 'bob', '--json'], env, dir);
+    const [bob] = JSON.parse(listed.stdout) as Array<{ id: string; email: string; is_active: boolean }>;
+    expect(bob).toMatchObject({ email: 'bob@example.test', is_active: true });
+    const disabled = await cli(['users', 'disable', bob!.id], env, dir);
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect(JSON.parse(disabled.stdout)).toMatchObject({ disabled: true });
+    expect(JSON.parse((await cli(['users', 'show', bob!.id], env, dir)).stdout)).toMatchObject({ email: 'bob@example.test', is_active: false });
+  }, 240_000);
 });

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { isAppError } from '../shared/errors.ts';
 import { CliError } from './cli-context.ts';
 import { runDoctor, type CheckStatus } from './doctor.ts';
+import { registerAdminCommands } from './admin-commands.ts';
 import { importCommand, migrateCommand, reconcileCommand } from './operator-commands.ts';
 
 const MARK: Record<CheckStatus, string> = { ok: 'ok     ', warning: 'WARNING', fail: 'FAIL   ' };
@@ -44,6 +45,8 @@ program
   .argument('<file>', 'the CSV file')
   .option('--json', 'the per-row results as JSON')
   .action((file: string, options: { json?: boolean }) => importCommand(file, { json: options.json === true }));
+
+registerAdminCommands(program);
 
 program.command('migrate').description('Bring the database schema up to date (the service also does this at start).').action(() => migrateCommand());
 

@@ -5,7 +5,8 @@ import type { AdminRoleCache } from './admin-role-cache.ts';
 
 /** Who acts in an admin request, and from where (for the audit log). */
 export interface AdminActor {
-  userId: string;
+  /** The admin's user id; null for the command line (an operator at the machine). */
+  userId: string | null;
   address: string;
   userAgent: string | null;
 }

@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { record } from '../modules/admin/audit-log.repository.ts';
+import { createAdminRolesRepository } from '../modules/admin/admin-roles.repository.ts';
+import type { AdminActor } from '../modules/admin/admin-guard.ts';
+import { CliError, withService } from './cli-context.ts';
+
+const print = (line = '') => process.stdout.write(`${line}\n`);
+/** An operator at the machine: the audit log names no admin user for the command line. */
+const CLI_ACTOR: AdminActor = { userId: null, address: 'cli', userAgent: 'voip-onboarding' };
+
+/** `admin grant|revoke EMAIL` and `users list|show|disable|enable|delete|reprovision`, on the service's database. */
+export function registerAdminCommands(program: Command): void {
+  const admin = program.command('admin').description('Grant or revoke the admin role (on every instance at once).');
+  for (const change of ['grant', 'revoke'] as const) {
+    admin
+      .command(change)
+      .argument('<email>', "the user's email")
+      .description(change === 'grant' ? 'Make the user an admin.' : 'Take the admin role away (this beats ADMIN_EMAILS).')
+      .action((email: string) =>
+        withService(async (deps) => {
+          const db = deps.database.db;
+          const roles = createAdminRolesRepository({ db });
+          const userId = change === 'grant' ? await roles.grantAdmin(email) : await roles.revokeAdmin(email);
+          if (!userId) throw new CliError(`No user has the email ${email}.`);
+          await record(db, { actorUserId: null, action: `admin.${change}`, targetUserId: userId, address: 'cli', detail: { via: 'cli' } });
+          print(change === 'grant' ? `${email} is an admin.` : `${email} is no longer an admin.`);
+        }),
+      );
+  }
+
+  const users = program.command('users').description('See and act on users (the same actions as the /admin API, written to the audit log).');
+  users
+    .command('list')
+    .description('Users, newest first.')
+    .option('--query <text>', 'an email, name or extension prefix')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'as JSON')
+    .action((options: { query?: string; limit: string; json?: boolean }) =>
+      withService(async (deps) => {
+        const rows = await deps.admin.users.list({ query: options.query, limit: Math.min(1000, Math.max(1, Number(options.limit) || 50)) });
+        if (options.json) {
+          print(JSON.stringify(rows, null, 2));
+          return;
+        }
+        for (const row of rows) print([row.id, row.email, row.extension ?? '-', row.status ?? 'no account', row.is_active ? '' : 'inactive'].join('\t').trimEnd());
+      }),
+    );
+  users
+    .command('show')
+    .argument('<id>', "the user's id")
+    .description('One user and their SIP account, as JSON.')
+    .action((id: string) =>
+      withService(async (deps) => {
+        const row = await deps.admin.users.find(id);
+        if (!row) throw new CliError(`No user has the id ${id}.`);
+        print(JSON.stringify(row, null, 2));
+      }),
+    );
+  const actions = { disable: 'disable', enable: 'enable', delete: 'remove', reprovision: 'reprovision' } as const;
+  for (const [name, action] of Object.entries(actions)) {
+    users
+      .command(name)
+      .argument('<id>', "the user's id")
+      .description(`${name[0]!.toUpperCase()}${name.slice(1)} the user (queued as jobs the service's worker carries out).`)
+      .action((id: string) =>
+        withService(async (deps) => {
+          const result = await deps.admin.actions[action](CLI_ACTOR, id);
+          print(JSON.stringify(result));
+        }),
+      );
+  }
+}
