@@ -72,7 +72,7 @@ function toConfig(values: ConfigValues, problems: string[]) {
       publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
       linkTtlSeconds: parseDuration(values.PROVISIONING_LINK_TTL),
       linkMode: values.PROVISIONING_LINK_MODE,
-      /** Also treat a fetch without any Accept header as Linphone's (old liblinphone sends no X-Linphone-Provisioning). */
+      /** Also treat any fetch without an Accept header as Linphone's, not only one with a liblinphone User-Agent (linphone-fetch.ts). */
       acceptLegacyLinphone: values.PROVISIONING_ACCEPT_LEGACY_LINPHONE === 'true',
       rateLimitPerMinute: values.PROVISIONING_RATE_LIMIT_PER_MINUTE,
       linksPerAccount: values.PROVISIONING_LINKS_PER_ACCOUNT,
