@@ -24,6 +24,7 @@ describe('GET /sip/credentials', () => {
       port: 5080,
       transport: 'tcp',
       display_name: 'Alice Example',
+      proxy: null,
     });
     expect(body.password).toMatch(/^[A-Za-z0-9]{32}$/);
   });

@@ -82,6 +82,11 @@ export const configSchema = Type.Object({
   SIP_DOMAIN: Type.String({ default: 'localhost', description: 'SIP domain (registrar host) given to softphones.' }),
   SIP_PORT: whole(1, 65535, 5060, 'SIP port given to softphones.'),
   SIP_TRANSPORT: oneOf(['udp', 'tcp', 'tls'], 'SIP transport given to softphones: udp, tcp or tls.', 'udp'),
+  SIP_PROXY: Type.Optional(Type.String({
+    format: 'sip-proxy',
+    problem: 'must be host or host:port (an IPv6 address in brackets, e.g. [2001:db8::1]:5060)',
+    description: 'Outbound proxy softphones send everything through (REGISTER and calls), as host or host:port, when the registrar\'s address differs from SIP_DOMAIN; SIP_DOMAIN stays the domain of their SIP identity. Its port defaults to SIP_PORT. Unset: softphones go to SIP_DOMAIN:SIP_PORT.',
+  })),
   PBX_DRIVER: Type.Optional(oneOf(['none', 'freepbx', 'kamailio'], 'none, freepbx or kamailio. Default: freepbx when FREEPBX_HOST is set, else none.')),
   ACCOUNT_CACHE_TTL_MS: whole(0, 3_600_000, 60000, 'How long live SIP credentials may stay in memory between reads (changes evict them at once, on every instance); 0 turns the cache off.'),
   PROVISION_WAIT_MS: whole(0, 120_000, 5000, 'How long POST /auth/register waits for the PBX before answering "pending".'),

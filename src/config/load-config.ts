@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseDuration, parseEncryptionKey, parseHoldDuration, parseLongDuration, parseRange, parseTrustProxy } from './config.formats.ts';
+import { parseDuration, parseEncryptionKey, parseHoldDuration, parseLongDuration, parseRange, parseSipProxy, parseTrustProxy } from './config.formats.ts';
 import type { ConfigValues } from './config.schema.ts';
 import { pbxSettings } from './pbx-settings.ts';
 import { readEnv } from './read-env.ts';
@@ -45,7 +45,16 @@ function toConfig(values: ConfigValues, problems: string[]) {
     extensionRange: parseRange(values.EXTENSION_RANGE),
     /** Seconds a number freed by a user who left is kept back; 0: handed out again at once. */
     extensionReuseAfterSeconds: parseHoldDuration(values.EXTENSION_REUSE_AFTER),
-    sip: { domain: values.SIP_DOMAIN, port: values.SIP_PORT, transport: values.SIP_TRANSPORT },
+    sip: {
+      domain: values.SIP_DOMAIN,
+      port: values.SIP_PORT,
+      transport: values.SIP_TRANSPORT,
+      /** The outbound proxy as `host:port` (its port defaults to SIP_PORT); null: softphones go to domain:port. */
+      proxy: optional(values.SIP_PROXY, (value) => {
+        const { host, port = values.SIP_PORT } = parseSipProxy(value);
+        return `${host}:${port}`;
+      }) ?? null,
+    },
     pbx: pbxSettings(values, problems),
     provisionWaitMs: values.PROVISION_WAIT_MS,
     accountCacheTtlMs: values.ACCOUNT_CACHE_TTL_MS,

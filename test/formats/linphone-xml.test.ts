@@ -104,6 +104,27 @@ describe('renderLinphoneXml', () => {
     expect(await readLpconfigEntry(document, 'proxy_0', 'reg_proxy')).toBe('<sip:pbx.example.com:5061;transport=tls>');
   });
 
+  it('with an outbound proxy, sends REGISTER and calls to it (reg_proxy and reg_route) and keeps the domain in the identity', async () => {
+    const document = renderLinphoneXml({ ...alice, proxy: 'sip-edge.example.net:5070' });
+
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe('"Alice Example" <sip:1001@pbx.example.com>');
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_proxy')).toBe('<sip:sip-edge.example.net:5070;transport=udp>');
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_route')).toBe('<sip:sip-edge.example.net:5070;transport=udp>');
+    expect(await readLpconfigEntry(document, 'auth_info_0', 'domain')).toBe('pbx.example.com');
+    expect(document).toContain(
+      '    <entry name="reg_proxy" overwrite="true">&lt;sip:sip-edge.example.net:5070;transport=udp&gt;</entry>\n' +
+        '    <entry name="reg_route" overwrite="true">&lt;sip:sip-edge.example.net:5070;transport=udp&gt;</entry>\n' +
+        '    <entry name="reg_expires" overwrite="true">3600</entry>\n',
+    );
+    await expectValidAgainstLpconfigSchema(document);
+  });
+
+  it('writes an IPv6 proxy bracketed, and nothing of a proxy when there is none (null or absent)', async () => {
+    expect(await readLpconfigEntry(renderLinphoneXml({ ...alice, proxy: '[2001:db8::5]:5060' }), 'proxy_0', 'reg_route')).toBe('<sip:[2001:db8::5]:5060;transport=udp>');
+    expect(renderLinphoneXml({ ...alice, proxy: null })).toBe(renderLinphoneXml(alice));
+    expect(renderLinphoneXml(alice)).not.toContain('reg_route');
+  });
+
   it('percent-escapes a SIP username that holds characters RFC 3261 reserves, but keeps auth username raw', async () => {
     const document = renderLinphoneXml({ ...alice, username: 'jo@home', display_name: '' });
 

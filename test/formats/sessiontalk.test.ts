@@ -15,6 +15,10 @@ describe('renderSessionTalkQrText', () => {
     );
   });
 
+  it('has no place for an outbound proxy (the SessionCloud portal holds it): the payload stays the same', () => {
+    expect(renderSessionTalkQrText({ ...alice, proxy: 'sip-edge.example.net:5070' })).toBe(renderSessionTalkQrText(alice));
+  });
+
   it('JSON-escapes quotes and backslashes in a password so the payload still parses to the original', () => {
     const password = 'a"b\\c}]';
     const text = renderSessionTalkQrText({ ...alice, password });

@@ -15,7 +15,7 @@ import type { SipAccountRow } from './sip-accounts.table.ts';
 export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRange, queue, watch, cache }: {
   db: Database;
   encryptionKey: Buffer;
-  sip: { domain: string; port: number; transport: SipTransport };
+  sip: { domain: string; port: number; transport: SipTransport; proxy?: string | null };
   extensionRange: { first: number; last: number };
   queue: Pick<ProvisioningQueue, 'enqueue' | 'latestJobFor'>;
   watch: Pick<AccountWatch, 'waitFor'>;
@@ -112,6 +112,7 @@ export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRang
         transport: sip.transport,
         display_name: defaultDisplayName(user),
         auth_username: account.extension,
+        proxy: sip.proxy ?? null,
       };
       cache?.set(userId, credentials, readToken);
       return credentials;

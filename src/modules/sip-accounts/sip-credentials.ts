@@ -1,6 +1,7 @@
 /**
  * What a softphone needs to register, exactly as `GET /sip/credentials` returns it (the original design's
- * contract). Every provisioning format (Linphone XML, QR payloads, ...) is derived from this one shape.
+ * contract: the seven first fields, unchanged, plus `proxy`). Every provisioning format (Linphone XML, QR
+ * payloads, ...) is derived from this one shape.
  */
 export interface SipCredentials {
   username: string;
@@ -10,4 +11,10 @@ export interface SipCredentials {
   transport: 'udp' | 'tcp' | 'tls';
   display_name: string;
   auth_username: string;
+  /**
+   * The outbound proxy (SIP_PROXY) as `host:port`, an IPv6 host in brackets: the phone sends REGISTER and calls
+   * there, with `domain` still the domain of its identity. null (or absent) when there is none: the phone
+   * goes to `domain:port`.
+   */
+  proxy?: string | null;
 }

@@ -18,9 +18,11 @@ function regIdentity(credentials: SipCredentials): string {
 }
 
 // Linphone has no port or transport key: both live in the proxy URI, always explicit so no SRV lookup
-// or default port can send the phone elsewhere.
+// or default port can send the phone elsewhere. With an outbound proxy the URI names the proxy (already
+// `host:port`, an IPv6 host bracketed), and the identity keeps the domain.
 function regProxy(credentials: SipCredentials): string {
-  return `<sip:${formatSipHost(credentials.domain)}:${credentials.port};transport=${credentials.transport}>`;
+  const hostPort = credentials.proxy ?? `${formatSipHost(credentials.domain)}:${credentials.port}`;
+  return `<sip:${hostPort};transport=${credentials.transport}>`;
 }
 
 function renderSection(section: Section): string {
@@ -46,6 +48,10 @@ export function renderLinphoneXml(credentials: SipCredentials, options: Linphone
       entries: [
         ['reg_identity', regIdentity(credentials)],
         ['reg_proxy', regProxy(credentials)],
+        // The route set, as Linphone's own "outbound proxy" switch writes it: the proxy address again, so calls
+        // too go through the proxy rather than to the domain (liblinphone adds `;lr`, and leaves the route out of
+        // a request already addressed to it, such as the REGISTER).
+        ...(credentials.proxy ? [['reg_route', regProxy(credentials)] as [string, string]] : []),
         ['reg_expires', String(regExpires)],
         ['reg_sendregister', '1'],
       ],
