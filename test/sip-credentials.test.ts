@@ -25,6 +25,7 @@ describe('GET /sip/credentials', () => {
       transport: 'tcp',
       display_name: 'Alice Example',
       proxy: null,
+      media_encryption: 'none',
     });
     expect(body.password).toMatch(/^[A-Za-z0-9]{32}$/);
   });

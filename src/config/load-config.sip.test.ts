@@ -33,3 +33,29 @@ describe('SIP_PROXY', () => {
     }
   });
 });
+
+describe('SIP_TRANSPORT and SIP_PORT', () => {
+  it('default to UDP on 5060, and to 5061 for TLS when SIP_PORT is unset', () => {
+    expect(loadConfig({}).sip).toMatchObject({ transport: 'udp', port: 5060 });
+    expect(loadConfig({ SIP_TRANSPORT: 'tcp' }).sip).toMatchObject({ transport: 'tcp', port: 5060 });
+    expect(loadConfig({ SIP_TRANSPORT: 'tls' }).sip).toMatchObject({ transport: 'tls', port: 5061 });
+    expect(loadConfig({ SIP_TRANSPORT: 'tls', SIP_PORT: '5062' }).sip).toMatchObject({ transport: 'tls', port: 5062 });
+    expect(loadConfig({ SIP_TRANSPORT: 'tls', SIP_PROXY: 'edge.example.net' }).sip.proxy).toBe('edge.example.net:5061');
+  });
+
+  it('refuses a port outside 1-65535, naming the variable', () => {
+    expect(problemsOf({ SIP_PORT: '0' })).toEqual(['SIP_PORT must be a whole number from 1 to 65535 (got "0")']);
+    expect(problemsOf({ SIP_PORT: 'five' })).toEqual(['SIP_PORT must be a whole number from 1 to 65535 (got "five")']);
+  });
+});
+
+describe('MEDIA_ENCRYPTION', () => {
+  it('is none by default and takes srtp, zrtp or dtls-srtp', () => {
+    expect(loadConfig({}).sip.mediaEncryption).toBe('none');
+    for (const value of ['srtp', 'zrtp', 'dtls-srtp'] as const) expect(loadConfig({ MEDIA_ENCRYPTION: value }).sip.mediaEncryption).toBe(value);
+  });
+
+  it('refuses anything else, listing what it takes', () => {
+    expect(problemsOf({ MEDIA_ENCRYPTION: 'sdes' })).toEqual(['MEDIA_ENCRYPTION must be one of none, srtp, zrtp, dtls-srtp (got "sdes")']);
+  });
+});

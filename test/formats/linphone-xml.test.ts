@@ -125,6 +125,31 @@ describe('renderLinphoneXml', () => {
     expect(renderLinphoneXml(alice)).not.toContain('reg_route');
   });
 
+  it('sets the media encryption in [sip]: SRTP and DTLS-SRTP required of every call, ZRTP offered', async () => {
+    const srtp = renderLinphoneXml({ ...alice, transport: 'tls', port: 5061, media_encryption: 'srtp' });
+    expect(srtp).toContain(
+      '  <section name="misc">\n    <entry name="transient_provisioning" overwrite="true">1</entry>\n  </section>\n' +
+        '  <section name="sip">\n' +
+        '    <entry name="media_encryption" overwrite="true">srtp</entry>\n' +
+        '    <entry name="media_encryption_mandatory" overwrite="true">1</entry>\n' +
+        '  </section>\n  <section name="proxy_0">\n',
+    );
+    expect(await readLpconfigEntry(srtp, 'proxy_0', 'reg_proxy')).toBe('<sip:pbx.example.com:5061;transport=tls>');
+    await expectValidAgainstLpconfigSchema(srtp);
+
+    const dtls = renderLinphoneXml({ ...alice, media_encryption: 'dtls-srtp' });
+    expect(await readLpconfigEntry(dtls, 'sip', 'media_encryption')).toBe('dtls');
+    expect(await readLpconfigEntry(dtls, 'sip', 'media_encryption_mandatory')).toBe('1');
+    const zrtp = renderLinphoneXml({ ...alice, media_encryption: 'zrtp' });
+    expect(await readLpconfigEntry(zrtp, 'sip', 'media_encryption')).toBe('zrtp');
+    expect(await readLpconfigEntry(zrtp, 'sip', 'media_encryption_mandatory')).toBe('0');
+  });
+
+  it('leaves the media encryption to the phone with none (the document as before)', () => {
+    expect(renderLinphoneXml({ ...alice, media_encryption: 'none' })).toBe(renderLinphoneXml(alice));
+    expect(renderLinphoneXml(alice)).not.toContain('media_encryption');
+  });
+
   it('percent-escapes a SIP username that holds characters RFC 3261 reserves, but keeps auth username raw', async () => {
     const document = renderLinphoneXml({ ...alice, username: 'jo@home', display_name: '' });
 

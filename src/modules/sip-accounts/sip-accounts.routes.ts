@@ -18,6 +18,9 @@ export const SipCredentialsSchema = Type.Object({
     description: 'The outbound proxy (SIP_PROXY) as host:port, which REGISTER and calls go through; null when there is none (the phone goes to domain:port).',
     examples: ['sip-edge.example.com:5060', null],
   }),
+  media_encryption: Type.Union([Type.Literal('none'), Type.Literal('srtp'), Type.Literal('zrtp'), Type.Literal('dtls-srtp')], {
+    description: 'MEDIA_ENCRYPTION: none (the phone\'s own choice), srtp (SDES-SRTP) or dtls-srtp (required of every call), or zrtp (offered, end to end).',
+  }),
 });
 
 export function registerSipAccountRoutes(app: FastifyInstance, { sipAccounts, authenticate, accessLog }: {
@@ -42,7 +45,7 @@ export function registerSipAccountRoutes(app: FastifyInstance, { sipAccounts, au
       accessLog.record(deliveryOf(request, userId, 'json'));
       // A secret: never let a shared cache keep it.
       reply.header('cache-control', 'no-store');
-      return { ...credentials, proxy: credentials.proxy ?? null };
+      return { ...credentials, proxy: credentials.proxy ?? null, media_encryption: credentials.media_encryption ?? 'none' };
     },
   });
 }

@@ -1,7 +1,7 @@
 /**
  * What a softphone needs to register, exactly as `GET /sip/credentials` returns it (the original design's
- * contract: the seven first fields, unchanged, plus `proxy`). Every provisioning format (Linphone XML, QR
- * payloads, ...) is derived from this one shape.
+ * contract: the seven first fields, unchanged, plus `proxy` and `media_encryption`). Every provisioning format
+ * (Linphone XML, QR payloads, ...) is derived from this one shape.
  */
 export interface SipCredentials {
   username: string;
@@ -17,4 +17,11 @@ export interface SipCredentials {
    * goes to `domain:port`.
    */
   proxy?: string | null;
+  /**
+   * MEDIA_ENCRYPTION: `none` (or absent), the phone's own choice; `srtp` (SDES-SRTP) and `dtls-srtp`, required
+   * of every call; `zrtp`, offered (end to end between phones).
+   */
+  media_encryption?: MediaEncryption;
 }
+
+export type MediaEncryption = 'none' | 'srtp' | 'zrtp' | 'dtls-srtp';

@@ -64,8 +64,7 @@ export async function registerWithLinphonecConfigUri(args: { configUri: string; 
 }
 
 /**
- * `sipSettings`: more `[sip]` lines of the phone's own (not provisioned), e.g. `root_ca=<file>` to trust a test CA
- * or `sip_tls_port=-1` for a TLS listening point on a random port.
+ * `sipSettings`: more `[sip]` lines of the phone's own (not provisioned), e.g. `root_ca=<file>` to trust a test CA.
  */
 async function runLinphonec(args: { accountSections: string; timeoutMs?: number | undefined; sipSettings?: string[] | undefined }): Promise<LinphonecOutcome> {
   const linphonec = requireProgram('linphonec', 'linphone-cli');

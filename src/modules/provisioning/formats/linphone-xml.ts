@@ -25,6 +25,23 @@ function regProxy(credentials: SipCredentials): string {
   return `<sip:${hostPort};transport=${credentials.transport}>`;
 }
 
+// liblinphone's names for the media encryptions ([sip] media_encryption, coreapi/linphonecore.c). SDES-SRTP and
+// DTLS-SRTP are what the PBX negotiates, so a call without them is refused; ZRTP runs end to end between phones,
+// which a PBX that terminates the media (voicemail, conferences) cannot do, so it is offered, not required.
+const LINPHONE_MEDIA_ENCRYPTION = {
+  srtp: { name: 'srtp', mandatory: true },
+  zrtp: { name: 'zrtp', mandatory: false },
+  'dtls-srtp': { name: 'dtls', mandatory: true },
+} as const;
+
+/** The `[sip]` section for the media encryption; none when the phone is left its own choice. */
+function mediaEncryptionSection(credentials: SipCredentials): Section[] {
+  const encryption = credentials.media_encryption ?? 'none';
+  if (encryption === 'none') return [];
+  const { name, mandatory } = LINPHONE_MEDIA_ENCRYPTION[encryption];
+  return [{ name: 'sip', entries: [['media_encryption', name], ['media_encryption_mandatory', mandatory ? '1' : '0']] }];
+}
+
 function renderSection(section: Section): string {
   const entries = section.entries.map(
     ([name, value]) => `    <entry name="${escapeXmlAttribute(name)}" overwrite="true">${escapeXmlText(value)}</entry>\n`,
@@ -43,6 +60,7 @@ export function renderLinphoneXml(credentials: SipCredentials, options: Linphone
   }
   const sections: Section[] = [
     { name: 'misc', entries: [['transient_provisioning', transient ? '1' : '0']] },
+    ...mediaEncryptionSection(credentials),
     {
       name: 'proxy_0',
       entries: [
