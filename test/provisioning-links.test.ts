@@ -190,6 +190,28 @@ describe('GET /provisioning/{token}', () => {
     expect((await fetchAs(service, path, LINPHONE)).statusCode).toBe(200);
   });
 
+  it('the help page fits a phone (the address wraps) and offers a copy button, its script a file (the CSP allows no inline script)', async () => {
+    const { bearer } = await newUser(service);
+    const { path, body } = await createLink(service, bearer);
+    const page = await fetchAs(service, path, { accept: 'text/html' });
+
+    expect(page.body).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(page.body).toMatch(/\.address\{[^}]*overflow-wrap:anywhere;word-break:break-all/);
+    expect(page.body).toContain(`<code class="address" id="provisioning-address">${body.url}</code>`);
+    expect(page.body).toContain(`<button type="button" id="copy-address" data-copy="${body.url}" hidden>Copy address</button>`);
+    expect(page.body).toContain('<script src="copy-link.js" defer></script>');
+    expect(page.body).not.toMatch(/<script(?![^>]*\ssrc=)/);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+
+    const script = await fetchAs(service, '/provisioning/copy-link.js');
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.body).toContain("navigator.clipboard.writeText");
+    expect(script.body).toContain("getElementById('copy-address')");
+    // Neither the page nor the script used the link up.
+    expect((await fetchAs(service, path, LINPHONE)).statusCode).toBe(200);
+  });
+
   it('gives unknown, malformed, expired, used and rotated-away links one identical answer', async () => {
     const { bearer } = await newUser(service);
     const used = await createLink(service, bearer);

@@ -7,7 +7,7 @@ import { deliveryOf, type CredentialAccessRecorder } from '../sip-accounts/crede
 import { renderQrPng, renderQrSvg } from './formats/index.ts';
 import { isLinphoneFetch } from './linphone-fetch.ts';
 import type { ProvisioningLinkUseCases } from './provisioning-links.usecases.ts';
-import { renderScanPage } from './scan-page.ts';
+import { renderScanPage, SCAN_PAGE_SCRIPT, SCAN_PAGE_SCRIPT_PATH } from './scan-page.ts';
 
 const ProvisioningLinkResponse = Type.Object({
   url: Type.String({ description: 'The remote-provisioning URL; put it, plain, in the QR code.' }),
@@ -88,6 +88,18 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
       const page = renderScanPage({ url: provisioningLinks.publicUrlOf(token), qrSvgPath: `${token}/qr.svg` });
       return reply.type('text/html; charset=utf-8').send(page);
     },
+  });
+
+  // The help page's script, a file because the CSP allows no inline script. The same for everyone and holding
+  // nothing of any link (a static route: find-my-way tries it before /provisioning/:token), so it may be cached.
+  router.get(`/provisioning/${SCAN_PAGE_SCRIPT_PATH}`, {
+    schema: {
+      tags: ['provisioning'],
+      summary: 'The script of the provisioning help page (its copy button)',
+      response: { 200: mediaResponse('The script', { 'text/javascript': Type.String() }) },
+    },
+    handler: async (_request, reply) =>
+      reply.header('cache-control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(SCAN_PAGE_SCRIPT),
   });
 
   // The QR codes are served under the public link rather than under /sip/provisioning-links/{id}: only the
