@@ -190,6 +190,28 @@ describe('GET /provisioning/{token}', () => {
     expect((await fetchAs(service, path, LINPHONE)).statusCode).toBe(200);
   });
 
+  it('the help page fits a phone (the address wraps) and offers a copy button, its script a file (the CSP allows no inline script)', async () => {
+    const { bearer } = await newUser(service);
+    const { path, body } = await createLink(service, bearer);
+    const page = await fetchAs(service, path, { accept: 'text/html' });
+
+    expect(page.body).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(page.body).toMatch(/\.address\{[^}]*overflow-wrap:anywhere;word-break:break-all/);
+    expect(page.body).toContain(`<code class="address" id="provisioning-address">${body.url}</code>`);
+    expect(page.body).toContain(`<button type="button" id="copy-address" data-copy="${body.url}" hidden>Copy address</button>`);
+    expect(page.body).toContain('<script src="copy-link.js" defer></script>');
+    expect(page.body).not.toMatch(/<script(?![^>]*\ssrc=)/);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+
+    const script = await fetchAs(service, '/provisioning/copy-link.js');
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.body).toContain("navigator.clipboard.writeText");
+    expect(script.body).toContain("getElementById('copy-address')");
+    // Neither the page nor the script used the link up.
+    expect((await fetchAs(service, path, LINPHONE)).statusCode).toBe(200);
+  });
+
   it('gives unknown, malformed, expired, used and rotated-away links one identical answer', async () => {
     const { bearer } = await newUser(service);
     const used = await createLink(service, bearer);
@@ -269,8 +291,25 @@ describe('GET /provisioning/{token}', () => {
   });
 });
 
+describe('Linphone before X-Linphone-Provisioning (liblinphone < 5.3), on the default settings', () => {
+  it('lets a fetch with a liblinphone User-Agent and no Accept header (Debian\'s linphonec 5.1) use the link up, but not a bare client', async () => {
+    const { bearer } = await newUser(service);
+    const { path } = await createLink(service, bearer);
+    // Not a liblinphone User-Agent: the page, and the link stays usable.
+    const notLinphone: Record<string, string>[] = [{}, { 'user-agent': 'curl/8.5.0' }, { 'user-agent': 'Unknown', accept: 'text/html,*/*;q=0.8' }];
+    for (const headers of notLinphone) {
+      const page = await fetchAs(service, path, headers);
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    }
+    const linphone51 = await fetchAs(service, path, { 'user-agent': 'Unknown' });
+    expect(linphone51.headers['content-type']).toBe('application/xml; charset=utf-8');
+    expect(linphone51.body).toContain(await passwordOf(service, bearer));
+    expect((await fetchAs(service, path, { 'user-agent': 'Linphonec/5.1.65' })).statusCode).toBe(404);
+  });
+});
+
 describe('PROVISIONING_ACCEPT_LEGACY_LINPHONE=true', () => {
-  it('also lets a fetch with no Accept header (liblinphone 5.1) use the link up, but still not a browser', async () => {
+  it('also lets any fetch with no Accept header use the link up, whatever its User-Agent, but still not a browser', async () => {
     const legacy = await createTestService({
       database: database.handle,
       env: { PROVISIONING_ACCEPT_LEGACY_LINPHONE: 'true', PROVISIONING_RATE_LIMIT_PER_MINUTE: '100000' },
@@ -281,9 +320,9 @@ describe('PROVISIONING_ACCEPT_LEGACY_LINPHONE=true', () => {
       const { path } = await createLink(legacy, bearer);
       const browser = await fetchAs(legacy, path, { accept: 'text/html,*/*;q=0.8', 'user-agent': 'Mozilla/5.0' });
       expect(browser.headers['content-type']).toBe('text/html; charset=utf-8');
-      const linphone51 = await fetchAs(legacy, path, { 'user-agent': 'Unknown' });
-      expect(linphone51.headers['content-type']).toBe('application/xml; charset=utf-8');
-      expect((await fetchAs(legacy, path, { 'user-agent': 'Unknown' })).statusCode).toBe(404);
+      const bareClient = await fetchAs(legacy, path, { 'user-agent': 'SomeBareClient/1.0' });
+      expect(bareClient.headers['content-type']).toBe('application/xml; charset=utf-8');
+      expect((await fetchAs(legacy, path, { 'user-agent': 'SomeBareClient/1.0' })).statusCode).toBe(404);
       expect(legacy.logs.text).not.toContain(path);
     } finally {
       await legacy.close();

@@ -24,6 +24,8 @@ describe('GET /sip/credentials', () => {
       port: 5080,
       transport: 'tcp',
       display_name: 'Alice Example',
+      proxy: null,
+      media_encryption: 'none',
     });
     expect(body.password).toMatch(/^[A-Za-z0-9]{32}$/);
   });

@@ -61,6 +61,25 @@ export function parseEncryptionKey(value: string): Buffer {
   return key;
 }
 
+/** A DNS name (letters, digits and hyphens between dots) or an IPv4 address. */
+const SIP_HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/**
+ * `host` or `host:port`: a DNS name, an IPv4 address, or an IPv6 address in brackets (`[2001:db8::1]:5060`, as in
+ * a SIP URI). The host comes back as a SIP URI writes it (IPv6 bracketed), the port only when given.
+ */
+export function parseSipProxy(value: string): { host: string; port?: number } {
+  const match = /^(\[[^\]]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(value);
+  if (!match) throw new RangeError('not host or host:port');
+  const [, host = '', port] = match;
+  const valid = host.startsWith('[') ? isIP(host.slice(1, -1)) === 6 : SIP_HOSTNAME.test(host);
+  if (!valid) throw new RangeError('not a host name or address');
+  if (port === undefined) return { host };
+  const number = Number(port);
+  if (!(number >= 1 && number <= 65535)) throw new RangeError('not a port');
+  return { host, port: number };
+}
+
 /** Names Fastify's trustProxy (proxy-addr) knows for whole ranges. */
 const TRUSTED_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
@@ -110,4 +129,5 @@ FormatRegistry.Set('encryption-key', parses(parseEncryptionKey));
 // One address, optionally with a display name: `a@b.example` or `Name <a@b.example>`.
 FormatRegistry.Set('mail-from', (value) => /^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(value.trim()));
 FormatRegistry.Set('trust-proxy', parses(parseTrustProxy));
+FormatRegistry.Set('sip-proxy', parses(parseSipProxy));
 FormatRegistry.Set('32-bytes', (value) => Buffer.byteLength(value) >= 32);

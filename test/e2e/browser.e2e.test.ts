@@ -59,6 +59,55 @@ describe('a provisioning link opened in a browser', () => {
   });
 });
 
+describe('the provisioning help page on a phone-sized screen (400 px)', () => {
+  it('has nothing wider than the screen, and its copy button copies the address', async () => {
+    const user = await signUpOverHttp(service.baseUrl);
+    const created = await fetch(`${service.baseUrl}/sip/provisioning-links`, { method: 'POST', headers: { authorization: `Bearer ${user.token}` } });
+    // The address the page shows and copies is the public link (PUBLIC_BASE_URL); the browser opens it here.
+    const url = ((await created.json()) as { url: string }).url;
+    const here = `${service.baseUrl}${new URL(url).pathname}`;
+    const context = await browser.newContext({ viewport: { width: 400, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    try {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('response', (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`));
+      await page.goto(here);
+      await page.waitForSelector('h1');
+
+      // No horizontal scrolling: the page, and the address itself, fit the 400 px viewport.
+      const widths = await page.evaluate(() => {
+        const address = document.getElementById('provisioning-address')!;
+        return {
+          page: document.documentElement.scrollWidth,
+          viewport: document.documentElement.clientWidth,
+          addressRight: address.getBoundingClientRect().right,
+          addressContent: address.scrollWidth,
+          addressBox: address.clientWidth,
+        };
+      });
+      expect(widths.viewport).toBeLessThanOrEqual(400);
+      expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+      expect(widths.addressRight).toBeLessThanOrEqual(widths.viewport);
+      // The address wraps inside its box rather than running out of it.
+      expect(widths.addressContent).toBeLessThanOrEqual(widths.addressBox);
+      expect(await page.textContent('#provisioning-address')).toBe(url);
+
+      const button = page.getByRole('button', { name: 'Copy address' });
+      await expect.poll(() => button.isVisible()).toBe(true);
+      await button.click();
+      await expect.poll(() => page.textContent('#copy-status')).toBe('Copied');
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    // Neither the page nor its script used the link up.
+    expect((await fetch(here, { headers: { 'x-linphone-provisioning': '1' } })).status).toBe(200);
+  });
+});
+
 describe('API documentation in a browser', () => {
   it('Swagger UI at /docs renders every route and the Authorize button, with no CSP violation', async () => {
     const { page, problems } = await openWatchingErrors(`${service.baseUrl}/docs`);

@@ -35,8 +35,8 @@ describe('provisioning link: linphonec with only config-uri registers at Kamaili
         SIP_PORT: String(kamailio.port),
         SIP_TRANSPORT: 'udp',
         PUBLIC_BASE_URL: baseUrl,
-        // linphonec 5.1 (Debian) predates X-Linphone-Provisioning: its fetch is known by the missing Accept header.
-        PROVISIONING_ACCEPT_LEGACY_LINPHONE: 'true',
+        // The default settings: linphonec 5.1 (Debian) predates X-Linphone-Provisioning, and its fetch is known by
+        // its User-Agent (`Unknown`, liblinphone 5.1's default) and the missing Accept header.
       },
     });
     await service.app.listen({ host: '127.0.0.1', port });

@@ -26,6 +26,12 @@ describe('renderAcrobitsQrText', () => {
     expect(decodeURIComponent(password ?? '')).toBe(credentials.password);
   });
 
+  it('carries only the credentials: proxy, transport and port come from the Cloud Softphone portal', () => {
+    expect(renderAcrobitsQrText({ ...alice, proxy: 'sip-edge.example.net:5070', transport: 'tls', port: 5061 }, { cloudId: 'ACME42' })).toBe(
+      'csc:1001:THE-SIP-SECRET@ACME42',
+    );
+  });
+
   it('accepts a trailing * that selects the test build of the app', () => {
     expect(renderAcrobitsQrText(alice, { cloudId: 'ACME42*' })).toBe('csc:1001:THE-SIP-SECRET@ACME42*');
   });

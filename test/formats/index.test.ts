@@ -32,7 +32,7 @@ describe('credentialFormats', () => {
     const row = { ...alice, password_hash: '$argon2id$…', user_id: 7 };
 
     expect(credentialFormats.json.render(row, {})).toBe(
-      '{"username":"1001","password":"THE-SIP-SECRET","domain":"pbx.example.com","port":5060,"transport":"udp","display_name":"Alice Example","auth_username":"1001"}',
+      '{"username":"1001","password":"THE-SIP-SECRET","domain":"pbx.example.com","port":5060,"transport":"udp","display_name":"Alice Example","auth_username":"1001","proxy":null,"media_encryption":"none"}',
     );
   });
 

@@ -104,6 +104,52 @@ describe('renderLinphoneXml', () => {
     expect(await readLpconfigEntry(document, 'proxy_0', 'reg_proxy')).toBe('<sip:pbx.example.com:5061;transport=tls>');
   });
 
+  it('with an outbound proxy, sends REGISTER and calls to it (reg_proxy and reg_route) and keeps the domain in the identity', async () => {
+    const document = renderLinphoneXml({ ...alice, proxy: 'sip-edge.example.net:5070' });
+
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_identity')).toBe('"Alice Example" <sip:1001@pbx.example.com>');
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_proxy')).toBe('<sip:sip-edge.example.net:5070;transport=udp>');
+    expect(await readLpconfigEntry(document, 'proxy_0', 'reg_route')).toBe('<sip:sip-edge.example.net:5070;transport=udp>');
+    expect(await readLpconfigEntry(document, 'auth_info_0', 'domain')).toBe('pbx.example.com');
+    expect(document).toContain(
+      '    <entry name="reg_proxy" overwrite="true">&lt;sip:sip-edge.example.net:5070;transport=udp&gt;</entry>\n' +
+        '    <entry name="reg_route" overwrite="true">&lt;sip:sip-edge.example.net:5070;transport=udp&gt;</entry>\n' +
+        '    <entry name="reg_expires" overwrite="true">3600</entry>\n',
+    );
+    await expectValidAgainstLpconfigSchema(document);
+  });
+
+  it('writes an IPv6 proxy bracketed, and nothing of a proxy when there is none (null or absent)', async () => {
+    expect(await readLpconfigEntry(renderLinphoneXml({ ...alice, proxy: '[2001:db8::5]:5060' }), 'proxy_0', 'reg_route')).toBe('<sip:[2001:db8::5]:5060;transport=udp>');
+    expect(renderLinphoneXml({ ...alice, proxy: null })).toBe(renderLinphoneXml(alice));
+    expect(renderLinphoneXml(alice)).not.toContain('reg_route');
+  });
+
+  it('sets the media encryption in [sip]: SRTP and DTLS-SRTP required of every call, ZRTP offered', async () => {
+    const srtp = renderLinphoneXml({ ...alice, transport: 'tls', port: 5061, media_encryption: 'srtp' });
+    expect(srtp).toContain(
+      '  <section name="misc">\n    <entry name="transient_provisioning" overwrite="true">1</entry>\n  </section>\n' +
+        '  <section name="sip">\n' +
+        '    <entry name="media_encryption" overwrite="true">srtp</entry>\n' +
+        '    <entry name="media_encryption_mandatory" overwrite="true">1</entry>\n' +
+        '  </section>\n  <section name="proxy_0">\n',
+    );
+    expect(await readLpconfigEntry(srtp, 'proxy_0', 'reg_proxy')).toBe('<sip:pbx.example.com:5061;transport=tls>');
+    await expectValidAgainstLpconfigSchema(srtp);
+
+    const dtls = renderLinphoneXml({ ...alice, media_encryption: 'dtls-srtp' });
+    expect(await readLpconfigEntry(dtls, 'sip', 'media_encryption')).toBe('dtls');
+    expect(await readLpconfigEntry(dtls, 'sip', 'media_encryption_mandatory')).toBe('1');
+    const zrtp = renderLinphoneXml({ ...alice, media_encryption: 'zrtp' });
+    expect(await readLpconfigEntry(zrtp, 'sip', 'media_encryption')).toBe('zrtp');
+    expect(await readLpconfigEntry(zrtp, 'sip', 'media_encryption_mandatory')).toBe('0');
+  });
+
+  it('leaves the media encryption to the phone with none (the document as before)', () => {
+    expect(renderLinphoneXml({ ...alice, media_encryption: 'none' })).toBe(renderLinphoneXml(alice));
+    expect(renderLinphoneXml(alice)).not.toContain('media_encryption');
+  });
+
   it('percent-escapes a SIP username that holds characters RFC 3261 reserves, but keeps auth username raw', async () => {
     const document = renderLinphoneXml({ ...alice, username: 'jo@home', display_name: '' });
 

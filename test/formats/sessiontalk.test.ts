@@ -15,6 +15,18 @@ describe('renderSessionTalkQrText', () => {
     );
   });
 
+  it('has no place for an outbound proxy (the SessionCloud portal holds it): the payload stays the same', () => {
+    expect(renderSessionTalkQrText({ ...alice, proxy: 'sip-edge.example.net:5070' })).toBe(renderSessionTalkQrText(alice));
+  });
+
+  it('writes srtp "Enabled" for SDES-SRTP, and nothing for ZRTP or DTLS-SRTP, which it has no key for', () => {
+    expect(renderSessionTalkQrText({ ...alice, transport: 'tls', media_encryption: 'srtp' })).toBe(
+      'scloc:{"sipaccounts":[{"sipusername":"1001","sippassword":"THE-SIP-SECRET","subdomain":"pbx.example.com","authusername":"1001","transport":"TLS","srtp":"Enabled"}]}',
+    );
+    expect(renderSessionTalkQrText({ ...alice, media_encryption: 'zrtp' })).toBe(renderSessionTalkQrText(alice));
+    expect(renderSessionTalkQrText({ ...alice, media_encryption: 'dtls-srtp' })).toBe(renderSessionTalkQrText(alice));
+  });
+
   it('JSON-escapes quotes and backslashes in a password so the payload still parses to the original', () => {
     const password = 'a"b\\c}]';
     const text = renderSessionTalkQrText({ ...alice, password });

@@ -20,6 +20,14 @@ describe('renderSipUri', () => {
     expect(renderSipUri({ ...alice, domain: '2001:db8::1', port: 5070 })).toBe('sip:1001@[2001:db8::1]:5070');
   });
 
+  it('stays the address of record with an outbound proxy: the proxy is where to send, not who the account is', () => {
+    expect(renderSipUri({ ...alice, proxy: 'sip-edge.example.net:5070' })).toBe('sip:1001@pbx.example.com');
+  });
+
+  it('says nothing of the media encryption, which a SIP URI has no parameter for', () => {
+    expect(renderSipUri({ ...alice, transport: 'tls', port: 5061, media_encryption: 'srtp' })).toBe('sip:1001@pbx.example.com;transport=tls');
+  });
+
   it('never shows the password or the display name', () => {
     expect(renderSipUri(alice)).not.toMatch(/SECRET|Alice/);
   });

@@ -5,8 +5,9 @@ import { Binary, BODY_PROBLEMS, mediaResponse, problemResponses, Timestamp } fro
 import { bearerSecurity, type Authenticate } from '../auth/authenticate.ts';
 import { deliveryOf, type CredentialAccessRecorder } from '../sip-accounts/credential-access.port.ts';
 import { renderQrPng, renderQrSvg } from './formats/index.ts';
+import { isLinphoneFetch } from './linphone-fetch.ts';
 import type { ProvisioningLinkUseCases } from './provisioning-links.usecases.ts';
-import { renderScanPage } from './scan-page.ts';
+import { renderScanPage, SCAN_PAGE_SCRIPT, SCAN_PAGE_SCRIPT_PATH } from './scan-page.ts';
 
 const ProvisioningLinkResponse = Type.Object({
   url: Type.String({ description: 'The remote-provisioning URL; put it, plain, in the QR code.' }),
@@ -18,17 +19,6 @@ const ProvisioningLinkResponse = Type.Object({
 
 // No pattern on the token: a malformed one must get the same answer as an unknown one, not a 422.
 const TokenParams = Type.Object({ token: Type.String() });
-
-/** Linphone sends this header on every remote-provisioning fetch; browsers and link scanners do not. */
-const LINPHONE_HEADER = 'x-linphone-provisioning';
-
-/**
- * Only a Linphone fetch may use a link up. liblinphone 5.1 (Debian's linphonec) predates the header and sends
- * no Accept header at all, whereas browsers, and the scanners and previewers imitating them, always send one:
- * with `acceptLegacyLinphone` that absence counts too.
- */
-const isLinphoneFetch = (request: FastifyRequest, acceptLegacyLinphone: boolean) =>
-  request.headers[LINPHONE_HEADER] !== undefined || (acceptLegacyLinphone && request.headers.accept === undefined);
 
 // The IP and User-Agent of the first Linphone fetch; the From header is left out because Linphone adds it
 // only once it has an account, that is after the first fetch.
@@ -52,8 +42,8 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
       tags: ['provisioning'],
       summary: 'Create a one-time remote-provisioning link for Linphone',
       description:
-        'The link lives PROVISIONING_LINK_TTL and is used up only by a fetch carrying `X-Linphone-Provisioning` (Linphone sends it), ' +
-        'so e-mail scanners and chat previews cannot burn it. It dies early when the SIP secret is rotated.',
+        'The link lives PROVISIONING_LINK_TTL and is used up only by a Linphone fetch (`X-Linphone-Provisioning`, or no Accept header and ' +
+        'a liblinphone User-Agent), so browsers, e-mail scanners and chat previews cannot burn it. It dies early when the SIP secret is rotated.',
       security: bearerSecurity,
       response: { 201: ProvisioningLinkResponse, ...problemResponses(...BODY_PROBLEMS, 401, 404, 409) },
     },
@@ -76,7 +66,9 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
       tags: ['provisioning'],
       summary: 'Remote provisioning (public; the URL is the capability)',
       description:
-        'With `X-Linphone-Provisioning` (or, with PROVISIONING_ACCEPT_LEGACY_LINPHONE, no Accept header): the Linphone XML, and the link is used up. Otherwise: a page telling the user to scan ' +
+        'A Linphone fetch (`X-Linphone-Provisioning`, as liblinphone 5.3+ sends; or no Accept header and a liblinphone User-Agent such as `Unknown`, ' +
+        '`Linphonec/5.1.65` or `… LinphoneSDK/5.2.0`, as older versions send; with PROVISIONING_ACCEPT_LEGACY_LINPHONE, any fetch without Accept): ' +
+        'the Linphone XML, and the link is used up. Otherwise: a page telling the user to scan ' +
         'the link in Linphone; the link stays usable. Unknown, expired, used and superseded links all get the same 404.',
       params: TokenParams,
       response: {
@@ -87,7 +79,7 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
     handler: async (request, reply) => {
       const { token } = request.params;
       reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
-      if (isLinphoneFetch(request, acceptLegacyLinphone)) {
+      if (isLinphoneFetch(request.headers, { acceptLegacyLinphone })) {
         const { xml, userId } = await provisioningLinks.fetchLinphoneConfig({ token, deviceFingerprint: deviceFingerprint(request) });
         accessLog.record(deliveryOf(request, userId, 'provisioning_link'));
         return reply.type('application/xml; charset=utf-8').send(xml);
@@ -96,6 +88,18 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
       const page = renderScanPage({ url: provisioningLinks.publicUrlOf(token), qrSvgPath: `${token}/qr.svg` });
       return reply.type('text/html; charset=utf-8').send(page);
     },
+  });
+
+  // The help page's script, a file because the CSP allows no inline script. The same for everyone and holding
+  // nothing of any link (a static route: find-my-way tries it before /provisioning/:token), so it may be cached.
+  router.get(`/provisioning/${SCAN_PAGE_SCRIPT_PATH}`, {
+    schema: {
+      tags: ['provisioning'],
+      summary: 'The script of the provisioning help page (its copy button)',
+      response: { 200: mediaResponse('The script', { 'text/javascript': Type.String() }) },
+    },
+    handler: async (_request, reply) =>
+      reply.header('cache-control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(SCAN_PAGE_SCRIPT),
   });
 
   // The QR codes are served under the public link rather than under /sip/provisioning-links/{id}: only the

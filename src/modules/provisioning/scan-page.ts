@@ -1,8 +1,23 @@
 import { escapeXmlAttribute, escapeXmlText } from './formats/xml-text.ts';
 
+/** Where the page's script is served, relative to the page (`/provisioning/{token}`), so a path prefix in front still works. */
+export const SCAN_PAGE_SCRIPT_PATH = 'copy-link.js';
+
+// Fits a phone: nothing wider than the screen (the address breaks anywhere, it has no spaces), the QR code
+// shrinks on a very narrow one. Inline styles are allowed by the CSP ('unsafe-inline' in style-src); inline
+// scripts are not, hence the script file.
+const STYLE = `body{margin:0;padding:16px;background:#f4f5f7;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#1d2330;line-height:1.5}
+main{max-width:560px;margin:0 auto;background:#fff;border-radius:8px;padding:20px 24px}
+h1{font-size:1.5em;margin:0 0 12px}ol{padding-left:1.4em}
+img{display:block;max-width:100%;height:auto;margin:0 auto}
+.address{display:block;overflow-wrap:anywhere;word-break:break-all;background:#f4f5f7;border-radius:6px;padding:10px 12px;font-size:14px}
+button{background:#1f6feb;color:#fff;border:0;border-radius:6px;padding:10px 18px;font-size:16px;font-weight:600;cursor:pointer;margin-top:10px}
+.status{margin-left:10px;color:#1a7f37}`;
+
 /**
  * What a browser, an e-mail link scanner or a chat preview gets for a provisioning link: instructions and
- * the QR code, never the configuration, and the link is not used up.
+ * the QR code, never the configuration, and the link is not used up. The copy button is shown by the page's
+ * script (SCAN_PAGE_SCRIPT), so a browser without scripts shows none that does nothing.
  */
 export function renderScanPage({ url, qrSvgPath }: { url: string; qrSvgPath: string }): string {
   const deepLink = `linphone-config:${url}`;
@@ -13,8 +28,11 @@ export function renderScanPage({ url, qrSvgPath }: { url: string; qrSvgPath: str
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>Set up your softphone</title>
+<style>${STYLE}</style>
+<script src="${SCAN_PAGE_SCRIPT_PATH}" defer></script>
 </head>
 <body>
+<main>
 <h1>Set up your softphone</h1>
 <p>This link sets up the Linphone app with your phone account, once. Opening this page has not used it up.</p>
 <ol>
@@ -23,9 +41,45 @@ export function renderScanPage({ url, qrSvgPath }: { url: string; qrSvgPath: str
 <li>Scan this QR code, or type the address below.</li>
 </ol>
 <p><img src="${escapeXmlAttribute(qrSvgPath)}" width="264" height="264" alt="QR code of the provisioning address"></p>
-<p><code>${escapeXmlText(url)}</code></p>
+<p><code class="address" id="provisioning-address">${escapeXmlText(url)}</code>
+<button type="button" id="copy-address" data-copy="${escapeXmlAttribute(url)}" hidden>Copy address</button><span class="status" id="copy-status" role="status"></span></p>
 <p>Reading this on the phone itself? <a href="${escapeXmlAttribute(deepLink)}">Open it in Linphone</a>.</p>
+</main>
 </body>
 </html>
 `;
 }
+
+/**
+ * The page's one script: shows the copy button and copies the address with the Clipboard API, or, where that
+ * is missing (a page over plain http is not a secure context), by selecting it for the browser's own copy.
+ */
+export const SCAN_PAGE_SCRIPT = `'use strict';
+document.addEventListener('DOMContentLoaded', function () {
+  var button = document.getElementById('copy-address');
+  var address = document.getElementById('provisioning-address');
+  var status = document.getElementById('copy-status');
+  if (!button || !address || !status) return;
+  var done = function (text) { status.textContent = text; };
+  var selectAddress = function () {
+    var range = document.createRange();
+    range.selectNodeContents(address);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    return selection;
+  };
+  button.hidden = false;
+  button.addEventListener('click', function () {
+    var text = button.getAttribute('data-copy') || '';
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { done('Copied'); }, function () { selectAddress(); done('Selected: copy it now'); });
+      return;
+    }
+    selectAddress();
+    var copied = false;
+    try { copied = document.execCommand('copy'); } catch (error) { copied = false; }
+    done(copied ? 'Copied' : 'Selected: copy it now');
+  });
+});
+`;

@@ -14,6 +14,13 @@ export const SipCredentialsSchema = Type.Object({
   transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')]),
   display_name: Type.String(),
   auth_username: Type.String(),
+  proxy: Type.Union([Type.String(), Type.Null()], {
+    description: 'The outbound proxy (SIP_PROXY) as host:port, which REGISTER and calls go through; null when there is none (the phone goes to domain:port).',
+    examples: ['sip-edge.example.com:5060', null],
+  }),
+  media_encryption: Type.Union([Type.Literal('none'), Type.Literal('srtp'), Type.Literal('zrtp'), Type.Literal('dtls-srtp')], {
+    description: 'MEDIA_ENCRYPTION: none (the phone\'s own choice), srtp (SDES-SRTP) or dtls-srtp (required of every call), or zrtp (offered, end to end).',
+  }),
 });
 
 export function registerSipAccountRoutes(app: FastifyInstance, { sipAccounts, authenticate, accessLog }: {
@@ -38,7 +45,7 @@ export function registerSipAccountRoutes(app: FastifyInstance, { sipAccounts, au
       accessLog.record(deliveryOf(request, userId, 'json'));
       // A secret: never let a shared cache keep it.
       reply.header('cache-control', 'no-store');
-      return credentials;
+      return { ...credentials, proxy: credentials.proxy ?? null, media_encryption: credentials.media_encryption ?? 'none' };
     },
   });
 }

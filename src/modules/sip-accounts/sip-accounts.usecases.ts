@@ -7,7 +7,7 @@ import type { AccountCache } from './account-cache.ts';
 import { assertAccountLive } from './account-status.ts';
 import type { AccountWatch } from './account-watch.ts';
 import type { ProvisioningQueue } from './provisioning-queue.port.ts';
-import type { SipCredentials } from './sip-credentials.ts';
+import type { MediaEncryption, SipCredentials } from './sip-credentials.ts';
 import { extensionsExhaustedError } from './sip-accounts.errors.ts';
 import { createSipAccountsRepository } from './sip-accounts.repository.ts';
 import type { SipAccountRow } from './sip-accounts.table.ts';
@@ -15,7 +15,7 @@ import type { SipAccountRow } from './sip-accounts.table.ts';
 export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRange, queue, watch, cache }: {
   db: Database;
   encryptionKey: Buffer;
-  sip: { domain: string; port: number; transport: SipTransport };
+  sip: { domain: string; port: number; transport: SipTransport; proxy?: string | null; mediaEncryption?: MediaEncryption };
   extensionRange: { first: number; last: number };
   queue: Pick<ProvisioningQueue, 'enqueue' | 'latestJobFor'>;
   watch: Pick<AccountWatch, 'waitFor'>;
@@ -112,6 +112,8 @@ export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRang
         transport: sip.transport,
         display_name: defaultDisplayName(user),
         auth_username: account.extension,
+        proxy: sip.proxy ?? null,
+        media_encryption: sip.mediaEncryption ?? 'none',
       };
       cache?.set(userId, credentials, readToken);
       return credentials;

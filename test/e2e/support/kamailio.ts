@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKamailioTestDatabase } from '../../support/kamailio-test-database.ts';
-import { freeUdpPort } from './ports.ts';
+import { freeUdpAndTcpPort, freeUdpPort } from './ports.ts';
 import { requireProgram, startOwnedProcess, waitUntil, type OwnedProcess } from './processes.ts';
 import { sipOptions } from './raw-sip.ts';
 
@@ -17,6 +17,8 @@ export interface RunningKamailio {
   /** The SIP domain and realm: `subscriber.domain` and the To domain clients register with. */
   domain: string;
   pid: number;
+  /** With `tls`: the TCP port of 127.0.0.1 where it takes SIP over TLS. */
+  tlsPort?: number;
   /** Kamailio's recent log lines (it logs to stderr with -E), for failure messages. */
   logTail(lines?: number): string;
   /** SIGTERM, wait for the process and its workers, remove the run directory, drop the database. */
@@ -29,9 +31,15 @@ export interface RunningKamailio {
  * `passwordStorage` picks the column Kamailio checks: `plain` (password) or `ha1` (the -A WITH_HA1 define).
  */
 export async function startKamailio(
-  args: { passwordStorage?: 'plain' | 'ha1'; domain?: string; readyTimeoutMs?: number } = {},
+  args: {
+    passwordStorage?: 'plain' | 'ha1';
+    domain?: string;
+    readyTimeoutMs?: number;
+    /** SIP over TLS too (the WITH_TLS define, Kamailio's tls module), on a free port, with this certificate and key. */
+    tls?: { certificateFile: string; privateKeyFile: string };
+  } = {},
 ): Promise<RunningKamailio> {
-  const kamailio = requireProgram('kamailio', 'kamailio kamailio-postgres-modules');
+  const kamailio = requireProgram('kamailio', args.tls ? 'kamailio kamailio-postgres-modules kamailio-tls-modules' : 'kamailio kamailio-postgres-modules');
   const domain = args.domain ?? 'sip.test.local';
   const database = await createKamailioTestDatabase();
   const runDir = await mkdtemp(join(tmpdir(), 'kamailio-e2e-'));
@@ -41,11 +49,16 @@ export async function startKamailio(
   };
 
   let port: number;
+  let tlsPort: number | undefined;
   let owned: OwnedProcess;
   try {
     port = await freeUdpPort();
     const argv = ['-f', CONFIG_FILE, '-DD', '-E', '-Y', runDir, '-A', `SIP_PORT=${port}`, '-A', `DBURL="${database.databaseUrl}"`];
     if (args.passwordStorage === 'ha1') argv.push('-A', 'WITH_HA1');
+    if (args.tls) {
+      tlsPort = await freeUdpAndTcpPort();
+      argv.push('-A', 'WITH_TLS', '-A', `TLS_PORT=${tlsPort}`, '-A', `TLS_CERTIFICATE="${args.tls.certificateFile}"`, '-A', `TLS_PRIVATE_KEY="${args.tls.privateKeyFile}"`);
+    }
     owned = startOwnedProcess({ command: kamailio, argv });
   } catch (error) {
     await cleanUpFiles();
@@ -77,6 +90,7 @@ export async function startKamailio(
     port,
     databaseUrl: database.databaseUrl,
     domain,
+    ...(tlsPort === undefined ? {} : { tlsPort }),
     pid: owned.pid,
     logTail: (lines) => owned.outputTail(lines),
     stop,

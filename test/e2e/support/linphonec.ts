@@ -59,11 +59,14 @@ export async function registerWithLinphonec(args: {
  * Starts linphonec with an rc holding only its ports and `[misc] config-uri`, so that it fetches its account
  * by remote provisioning (Linphone XML) and registers with it.
  */
-export async function registerWithLinphonecConfigUri(args: { configUri: string; timeoutMs?: number }): Promise<LinphonecOutcome> {
-  return runLinphonec({ accountSections: `[misc]\nconfig-uri=${rcValue(args.configUri)}\n`, timeoutMs: args.timeoutMs });
+export async function registerWithLinphonecConfigUri(args: { configUri: string; timeoutMs?: number; sipSettings?: string[] }): Promise<LinphonecOutcome> {
+  return runLinphonec({ accountSections: `[misc]\nconfig-uri=${rcValue(args.configUri)}\n`, timeoutMs: args.timeoutMs, sipSettings: args.sipSettings });
 }
 
-async function runLinphonec(args: { accountSections: string; timeoutMs?: number | undefined }): Promise<LinphonecOutcome> {
+/**
+ * `sipSettings`: more `[sip]` lines of the phone's own (not provisioned), e.g. `root_ca=<file>` to trust a test CA.
+ */
+async function runLinphonec(args: { accountSections: string; timeoutMs?: number | undefined; sipSettings?: string[] | undefined }): Promise<LinphonecOutcome> {
   const linphonec = requireProgram('linphonec', 'linphone-cli');
   const dir = await mkdtemp(join(tmpdir(), 'linphonec-e2e-'));
   const home = join(dir, 'home');
@@ -77,7 +80,7 @@ async function runLinphonec(args: { accountSections: string; timeoutMs?: number 
   await writeFile(logFile, '');
   // A real port, not -1 (which opens no listening point and fails at once); random, as a second guard.
   const sipPort = await freeUdpAndTcpPort();
-  const rc = ['[sip]', `sip_port=${sipPort}`, 'sip_tcp_port=0', 'sip_random_port=0', 'default_proxy=0', '', args.accountSections];
+  const rc = ['[sip]', `sip_port=${sipPort}`, 'sip_tcp_port=0', 'sip_random_port=0', 'default_proxy=0', ...(args.sipSettings ?? []).map(rcValue), '', args.accountSections];
   await writeFile(rcFile, rc.join('\n'));
 
   const owned = startOwnedProcess({

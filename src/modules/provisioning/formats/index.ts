@@ -19,8 +19,8 @@ export interface CredentialFormat {
 
 // Field by field, so an object carrying more than the contract (a row, a hash) can never leak through.
 function renderJson(credentials: SipCredentials): string {
-  const { username, password, domain, port, transport, display_name, auth_username } = credentials;
-  return JSON.stringify({ username, password, domain, port, transport, display_name, auth_username });
+  const { username, password, domain, port, transport, display_name, auth_username, proxy = null, media_encryption = 'none' } = credentials;
+  return JSON.stringify({ username, password, domain, port, transport, display_name, auth_username, proxy, media_encryption });
 }
 
 const formats = {

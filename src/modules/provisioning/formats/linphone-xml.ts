@@ -18,9 +18,28 @@ function regIdentity(credentials: SipCredentials): string {
 }
 
 // Linphone has no port or transport key: both live in the proxy URI, always explicit so no SRV lookup
-// or default port can send the phone elsewhere.
+// or default port can send the phone elsewhere. With an outbound proxy the URI names the proxy (already
+// `host:port`, an IPv6 host bracketed), and the identity keeps the domain.
 function regProxy(credentials: SipCredentials): string {
-  return `<sip:${formatSipHost(credentials.domain)}:${credentials.port};transport=${credentials.transport}>`;
+  const hostPort = credentials.proxy ?? `${formatSipHost(credentials.domain)}:${credentials.port}`;
+  return `<sip:${hostPort};transport=${credentials.transport}>`;
+}
+
+// liblinphone's names for the media encryptions ([sip] media_encryption, coreapi/linphonecore.c). SDES-SRTP and
+// DTLS-SRTP are what the PBX negotiates, so a call without them is refused; ZRTP runs end to end between phones,
+// which a PBX that terminates the media (voicemail, conferences) cannot do, so it is offered, not required.
+const LINPHONE_MEDIA_ENCRYPTION = {
+  srtp: { name: 'srtp', mandatory: true },
+  zrtp: { name: 'zrtp', mandatory: false },
+  'dtls-srtp': { name: 'dtls', mandatory: true },
+} as const;
+
+/** The `[sip]` section for the media encryption; none when the phone is left its own choice. */
+function mediaEncryptionSection(credentials: SipCredentials): Section[] {
+  const encryption = credentials.media_encryption ?? 'none';
+  if (encryption === 'none') return [];
+  const { name, mandatory } = LINPHONE_MEDIA_ENCRYPTION[encryption];
+  return [{ name: 'sip', entries: [['media_encryption', name], ['media_encryption_mandatory', mandatory ? '1' : '0']] }];
 }
 
 function renderSection(section: Section): string {
@@ -41,11 +60,16 @@ export function renderLinphoneXml(credentials: SipCredentials, options: Linphone
   }
   const sections: Section[] = [
     { name: 'misc', entries: [['transient_provisioning', transient ? '1' : '0']] },
+    ...mediaEncryptionSection(credentials),
     {
       name: 'proxy_0',
       entries: [
         ['reg_identity', regIdentity(credentials)],
         ['reg_proxy', regProxy(credentials)],
+        // The route set, as Linphone's own "outbound proxy" switch writes it: the proxy address again, so calls
+        // too go through the proxy rather than to the domain (liblinphone adds `;lr`, and leaves the route out of
+        // a request already addressed to it, such as the REGISTER).
+        ...(credentials.proxy ? [['reg_route', regProxy(credentials)] as [string, string]] : []),
         ['reg_expires', String(regExpires)],
         ['reg_sendregister', '1'],
       ],

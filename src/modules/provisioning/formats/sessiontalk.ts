@@ -10,7 +10,8 @@ export interface SessionTalkOptions {
 /**
  * The SessionTalk QR payload `scloc:[providerId|]{"sipaccounts":[…]}` (docs.sessiontalk.co.uk, "Using QR
  * codes without a provisioning server"). Only the documented SIP fields are written. The payload has no
- * port or display name field: SessionTalk takes the port from the provider's SessionCloud portal settings.
+ * port, display name or outbound proxy field: SessionTalk takes those from the provider's SessionCloud portal
+ * settings. `srtp: "Enabled"` (SDES-SRTP) is written with MEDIA_ENCRYPTION=srtp.
  * Whether `subdomain` is joined to the portal's domain or used as the whole host depends on the portal's
  * "Use Subdomains" setting, hence the override.
  */
@@ -24,6 +25,8 @@ export function renderSessionTalkQrText(credentials: SipCredentials, options: Se
     subdomain: options.subdomain ?? credentials.domain,
     authusername: credentials.auth_username,
     transport: credentials.transport.toUpperCase(),
+    // SessionTalk's one media key is SDES-SRTP; ZRTP and DTLS-SRTP have none, and the proxy lives in the portal.
+    ...(credentials.media_encryption === 'srtp' ? { srtp: 'Enabled' } : {}),
   };
   const prefix = options.providerId === undefined ? '' : `${options.providerId}|`;
   return `scloc:${prefix}${JSON.stringify({ sipaccounts: [account] })}`;
