@@ -1,5 +1,5 @@
-import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
-import { URL_PROTOCOLS, type UrlFormat } from './config.formats.ts';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { duration, oneOf, trueOrFalse, url, whole } from './config.schema-shapes.ts';
 
 /**
  * Every environment variable the service reads: its type, its default and a one-line doc. This schema is the
@@ -14,35 +14,6 @@ export interface VariableOptions {
   /** What an error message says after the variable's name, when the type alone cannot say it. */
   problem?: string;
 }
-
-const whole = (minimum: number, maximum: number, defaultValue: number, description: string) =>
-  Type.Integer({ minimum, maximum, default: defaultValue, description });
-
-const oneOf = <const T extends string[]>(values: T, description: string, defaultValue?: T[number]) =>
-  Type.Union(values.map((value) => Type.Literal(value)), {
-    description,
-    ...(defaultValue === undefined ? {} : { default: defaultValue }),
-  }) as unknown as TUnion<{ [K in keyof T]: TLiteral<T[K]> }>;
-
-const url = (format: UrlFormat, description: string, options: { secret?: boolean } = {}) =>
-  Type.Optional(Type.String({
-    format,
-    description,
-    problem: `must be a URL starting with ${URL_PROTOCOLS[format].map((protocol) => `${protocol}//`).join(' or ')}`,
-    ...options,
-  }));
-
-/** What an error says of a value outside each duration format's range (config.formats.ts parses them). */
-const DURATION_PROBLEMS = {
-  duration: 'must be seconds or a number with s, m or h, from 30 s to 24 h',
-  'long-duration': 'must be seconds or a number with s, m, h or d, from 1 min to 365 d',
-  'hold-duration': 'must be seconds or a number with s, m, h or d (e.g. 30d), up to 3650 days',
-} as const;
-
-const duration = (format: keyof typeof DURATION_PROBLEMS, defaultValue: string, description: string) =>
-  Type.String({ format, default: defaultValue, problem: DURATION_PROBLEMS[format], description });
-
-const trueOrFalse = (description: string) => oneOf(['true', 'false'], description, 'false');
 
 export const configSchema = Type.Object({
   HOST: Type.String({ default: '0.0.0.0', description: 'Address the HTTP server listens on.' }),
