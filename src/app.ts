@@ -121,6 +121,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     rateLimitPerMinute: config.provisioning.rateLimitPerMinute,
     acceptLegacyLinphone: config.provisioning.acceptLegacyLinphone,
     accessLog: deps.credentialAccess.recorder,
+    defaultLocale: config.defaultLocale,
   });
   const lifetimes = { accessSeconds: config.accessTokenExpireMinutes * 60, refreshSeconds: config.refreshTokenExpireDays * 86_400 };
   registerSessionRoutes(app, { sessions: deps.useCases.sessions, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });

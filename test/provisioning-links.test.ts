@@ -5,7 +5,7 @@ import { PNG } from 'pngjs';
 import { queryRows } from '../src/db/database.ts';
 import { sha256Hex } from '../src/shared/crypto.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
-import { createTestService, registerAndLogin, type TestService } from './support/test-service.ts';
+import { createTestService, GOOD_PASSWORD, registerAndLogin, type TestService } from './support/test-service.ts';
 import { createProvisioningLinkUseCases } from '../src/modules/provisioning/provisioning-links.usecases.ts';
 import { alice } from './support/sample-credentials.ts';
 import { LPCONFIG_SCHEMA_PATH, runXmllint } from './support/xmllint.ts';
@@ -190,6 +190,24 @@ describe('GET /provisioning/{token}', () => {
     expect((await fetchAs(service, path, LINPHONE)).statusCode).toBe(200);
   });
 
+  it('writes the help page in the language of the link\'s user, else the browser\'s, else DEFAULT_LOCALE', async () => {
+    const email = `scan-es-${Date.now()}@example.com`;
+    expect((await service.app.inject({ method: 'POST', url: '/auth/register', payload: { email, password: GOOD_PASSWORD, locale: 'es' } })).statusCode).toBe(201);
+    const login = await service.app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: GOOD_PASSWORD } });
+    const spanish = await createLink(service, login.json<{ access_token: string }>().access_token);
+    const page = await fetchAs(service, spanish.path, { 'user-agent': 'Mozilla/5.0', 'accept-language': 'en-GB' });
+    expect(page.body).toContain('<html lang="es">');
+    expect(page.body).toContain('Configura tu softphone');
+    expect(page.body).toContain('data-copied="Copiada"');
+
+    // A user who chose no language: the browser's, else DEFAULT_LOCALE (en here).
+    await database.handle.db.execute(sql`update users set locale = null where lower(email) = lower(${email})`);
+    expect((await fetchAs(service, spanish.path, { 'user-agent': 'Mozilla/5.0', 'accept-language': 'es-MX,es;q=0.9' })).body).toContain('<html lang="es">');
+    const fallback = await fetchAs(service, spanish.path, { 'user-agent': 'Mozilla/5.0', 'accept-language': 'de-DE' });
+    expect(fallback.body).toContain('<html lang="en">');
+    expect(fallback.body).toContain('Set up your softphone');
+  });
+
   it('the help page fits a phone (the address wraps) and offers a copy button, its script a file (the CSP allows no inline script)', async () => {
     const { bearer } = await newUser(service);
     const { path, body } = await createLink(service, bearer);
@@ -198,7 +216,7 @@ describe('GET /provisioning/{token}', () => {
     expect(page.body).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(page.body).toMatch(/\.address\{[^}]*overflow-wrap:anywhere;word-break:break-all/);
     expect(page.body).toContain(`<code class="address" id="provisioning-address">${body.url}</code>`);
-    expect(page.body).toContain(`<button type="button" id="copy-address" data-copy="${body.url}" hidden>Copy address</button>`);
+    expect(page.body).toContain(`<button type="button" id="copy-address" data-copy="${body.url}" data-copied="Copied" data-selected="Selected: copy it now" hidden>Copy address</button>`);
     expect(page.body).toContain('<script src="copy-link.js" defer></script>');
     expect(page.body).not.toMatch(/<script(?![^>]*\ssrc=)/);
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");

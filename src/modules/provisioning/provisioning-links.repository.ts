@@ -26,9 +26,10 @@ export function createProvisioningLinksRepository({ db }: { db: Queryable }) {
     },
 
     /** The user of a link that still works, without using it up (`fingerprint` null: an unused link only). */
-    async findUsable(tokenHash: string, fingerprint: string | null = null): Promise<{ userId: string } | undefined> {
-      const rows = await queryRows<{ userId: string }>(db, sql`
-        select a.user_id as "userId" from provisioning_links l, sip_accounts a
+    async findUsable(tokenHash: string, fingerprint: string | null = null): Promise<{ userId: string; locale: string | null } | undefined> {
+      const rows = await queryRows<{ userId: string; locale: string | null }>(db, sql`
+        select a.user_id as "userId", (select u.locale from users u where u.id = a.user_id) as locale
+        from provisioning_links l, sip_accounts a
         where ${usable(tokenHash, fingerprint)} limit 1`);
       return rows[0];
     },

@@ -8,6 +8,8 @@ import { renderQrPng, renderQrSvg } from './formats/index.ts';
 import { isLinphoneFetch } from './linphone-fetch.ts';
 import type { ProvisioningLinkUseCases } from './provisioning-links.usecases.ts';
 import { renderScanPage, SCAN_PAGE_SCRIPT, SCAN_PAGE_SCRIPT_PATH } from './scan-page.ts';
+import { chooseLocale } from '../../shared/accept-language.ts';
+import type { Locale } from '../../shared/locale.ts';
 
 const ProvisioningLinkResponse = Type.Object({
   url: Type.String({ description: 'The remote-provisioning URL; put it, plain, in the QR code.' }),
@@ -24,13 +26,15 @@ const TokenParams = Type.Object({ token: Type.String() });
 // only once it has an account, that is after the first fetch.
 const deviceFingerprint = (request: FastifyRequest) => `${request.ip}\n${request.headers['user-agent'] ?? ''}`;
 
-export function registerProvisioningLinkRoutes(app: FastifyInstance, { provisioningLinks, authenticate, rateLimitPerMinute, acceptLegacyLinphone, accessLog }: {
+export function registerProvisioningLinkRoutes(app: FastifyInstance, { provisioningLinks, authenticate, rateLimitPerMinute, acceptLegacyLinphone, accessLog, defaultLocale }: {
   provisioningLinks: ProvisioningLinkUseCases;
   authenticate: Authenticate;
   rateLimitPerMinute: number;
   acceptLegacyLinphone: boolean;
   /** Each Linphone fetch that gets the XML (it holds the secret) is recorded; the page and QR codes are not. */
   accessLog: CredentialAccessRecorder;
+  /** The help page's language when neither the link's user nor the browser names a supported one. */
+  defaultLocale: Locale;
 }): void {
   const router = app.withTypeProvider<TypeBoxTypeProvider>();
   // Each public route of a link has this budget per client address, apart from the API's: the URL is a
@@ -84,8 +88,9 @@ export function registerProvisioningLinkRoutes(app: FastifyInstance, { provision
         accessLog.record(deliveryOf(request, userId, 'provisioning_link'));
         return reply.type('application/xml; charset=utf-8').send(xml);
       }
-      await provisioningLinks.assertUnused(token);
-      const page = renderScanPage({ url: provisioningLinks.publicUrlOf(token), qrSvgPath: `${token}/qr.svg` });
+      const { locale: asked } = await provisioningLinks.assertUnused(token);
+      const locale = chooseLocale({ asked, acceptLanguage: request.headers['accept-language'], fallback: defaultLocale });
+      const page = renderScanPage({ url: provisioningLinks.publicUrlOf(token), qrSvgPath: `${token}/qr.svg`, locale });
       return reply.type('text/html; charset=utf-8').send(page);
     },
   });

@@ -62,9 +62,12 @@ export function createProvisioningLinkUseCases({ db, sipAccounts, publicBaseUrl,
     },
 
     /** Throws the invalid-link error unless the link is unused and works; never uses it up. */
-    async assertUnused(token: string): Promise<void> {
+    /** The language of the link's user (null: none chosen); 404 for a link that opens nothing. */
+    async assertUnused(token: string): Promise<{ locale: string | null }> {
       const tokenHash = hashOf(token);
-      if (!tokenHash || !(await links.findUsable(tokenHash))) throw provisioningLinkInvalidError();
+      const found = tokenHash ? await links.findUsable(tokenHash) : undefined;
+      if (!found) throw provisioningLinkInvalidError();
+      return { locale: found.locale };
     },
 
     publicUrlOf,

@@ -1,4 +1,8 @@
+import type { Locale } from '../../shared/locale.ts';
+import { createPageTranslator } from '../pages/page-i18n.ts';
 import { escapeXmlAttribute, escapeXmlText } from './formats/xml-text.ts';
+
+const translator = createPageTranslator();
 
 /** Where the page's script is served, relative to the page (`/provisioning/{token}`), so a path prefix in front still works. */
 export const SCAN_PAGE_SCRIPT_PATH = 'copy-link.js';
@@ -16,34 +20,38 @@ button{background:#1f6feb;color:#fff;border:0;border-radius:6px;padding:10px 18p
 
 /**
  * What a browser, an e-mail link scanner or a chat preview gets for a provisioning link: instructions and
- * the QR code, never the configuration, and the link is not used up. The copy button is shown by the page's
+ * the QR code, never the configuration, and the link is not used up; in the language of the link's user
+ * (else the browser's, else DEFAULT_LOCALE). The copy button is shown by the page's
  * script (SCAN_PAGE_SCRIPT), so a browser without scripts shows none that does nothing.
  */
-export function renderScanPage({ url, qrSvgPath }: { url: string; qrSvgPath: string }): string {
+export function renderScanPage({ url, qrSvgPath, locale }: { url: string; qrSvgPath: string; locale: Locale }): string {
   const deepLink = `linphone-config:${url}`;
+  const t = translator(locale);
+  const text = (key: string) => escapeXmlText(t(`provisioning.${key}`));
+  const attribute = (key: string) => escapeXmlAttribute(t(`provisioning.${key}`));
   return `<!doctype html>
-<html lang="en">
+<html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
-<title>Set up your softphone</title>
+<title>${text('title')}</title>
 <style>${STYLE}</style>
 <script src="${SCAN_PAGE_SCRIPT_PATH}" defer></script>
 </head>
 <body>
 <main>
-<h1>Set up your softphone</h1>
-<p>This link sets up the Linphone app with your phone account, once. Opening this page has not used it up.</p>
+<h1>${text('title')}</h1>
+<p>${text('intro')}</p>
 <ol>
-<li>Install Linphone on your phone.</li>
-<li>In Linphone, open the Assistant and choose <strong>Fetch remote configuration</strong>.</li>
-<li>Scan this QR code, or type the address below.</li>
+<li>${text('step1')}</li>
+<li>${text('step2')}</li>
+<li>${text('step3')}</li>
 </ol>
-<p><img src="${escapeXmlAttribute(qrSvgPath)}" width="264" height="264" alt="QR code of the provisioning address"></p>
+<p><img src="${escapeXmlAttribute(qrSvgPath)}" width="264" height="264" alt="${attribute('qrAlt')}"></p>
 <p><code class="address" id="provisioning-address">${escapeXmlText(url)}</code>
-<button type="button" id="copy-address" data-copy="${escapeXmlAttribute(url)}" hidden>Copy address</button><span class="status" id="copy-status" role="status"></span></p>
-<p>Reading this on the phone itself? <a href="${escapeXmlAttribute(deepLink)}">Open it in Linphone</a>.</p>
+<button type="button" id="copy-address" data-copy="${escapeXmlAttribute(url)}" data-copied="${attribute('copied')}" data-selected="${attribute('selected')}" hidden>${text('copy')}</button><span class="status" id="copy-status" role="status"></span></p>
+<p>${text('onPhone')} <a href="${escapeXmlAttribute(deepLink)}">${text('openInLinphone')}</a>.</p>
 </main>
 </body>
 </html>
@@ -69,17 +77,19 @@ document.addEventListener('DOMContentLoaded', function () {
     selection.addRange(range);
     return selection;
   };
+  var copiedText = button.getAttribute('data-copied') || 'Copied';
+  var selectedText = button.getAttribute('data-selected') || 'Selected: copy it now';
   button.hidden = false;
   button.addEventListener('click', function () {
     var text = button.getAttribute('data-copy') || '';
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(function () { done('Copied'); }, function () { selectAddress(); done('Selected: copy it now'); });
+      navigator.clipboard.writeText(text).then(function () { done(copiedText); }, function () { selectAddress(); done(selectedText); });
       return;
     }
     selectAddress();
     var copied = false;
     try { copied = document.execCommand('copy'); } catch (error) { copied = false; }
-    done(copied ? 'Copied' : 'Selected: copy it now');
+    done(copied ? copiedText : selectedText);
   });
 });
 `;
