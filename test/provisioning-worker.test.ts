@@ -105,11 +105,15 @@ describe('provisioning workers', () => {
     const a = await createTestService({ database: database.handle, env, overrides: { driver: pbx.driver } });
     const b = await createTestService({ database: database.handle, env, overrides: { driver: pbx.driver } });
     try {
+      const signUpsFrom = Date.now();
       const extensions = [...(await registerMany(a, 30)), ...(await registerMany(b, 30))];
+      const signUpsTookMs = Date.now() - signUpsFrom;
       await expect.poll(async () => (await statusesOf(extensions)).filter((s) => s === 'active').length, { timeout: 15_000 }).toBe(60);
       expect(pbx.maxAppliesRunning).toBe(1);
       expect(pbx.applies).toBeGreaterThanOrEqual(1);
-      expect(pbx.applies).toBeLessThanOrEqual(10);
+      // One apply at a time takes in everything pushed while the one before ran: about one per 400 ms of
+      // sign-ups (hashing sets their pace, slower on a loaded machine), never one per sign-up (60).
+      expect(pbx.applies).toBeLessThanOrEqual(Math.max(10, Math.ceil(signUpsTookMs / 400) + 3));
     } finally {
       await a.close();
       await b.close();

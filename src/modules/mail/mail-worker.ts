@@ -44,7 +44,7 @@ export function createMailWorker({ db, deliver, logger, options = {} }: {
   const mails = createMailRepository({ db });
   let running = false;
   // A kick while the worker is busy makes it look again at once instead of sleeping.
-  const pause = createWakeableSleep();
+  const pause = createWakeableSleep({ rememberWake: true });
   let loop: Promise<void> | undefined;
 
   async function process(mail: OutgoingMailRow): Promise<void> {

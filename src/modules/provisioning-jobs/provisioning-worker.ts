@@ -39,8 +39,8 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
     db, driver, accounts, workerId, leaseMs: settings.applyLeaseMs, backoff: settings.backoff, holderIsDead: liveness.isDead, logger,
   });
   let running = false;
-  // A kick while a round runs makes the next pause end at once: jobs queued meanwhile are not left a poll interval.
-  const pause = createWakeableSleep();
+  // A kick ends a pause; one during a round is not kept, so jobs queued meanwhile gather for the next poll's one Apply Config.
+  const pause = createWakeableSleep({ rememberWake: false });
   let loop: Promise<void> | undefined;
   /** When the loop last came round (ms since the epoch), for /readyz; undefined until started. */
   let lastBeatAt: number | undefined;
