@@ -1,9 +1,8 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startKamailio, type RunningKamailio } from './support/kamailio.ts';
 import { startLinphonecSession } from './support/linphonec.ts';
-import { fetchSipCredentials, signUpOverHttp, startListeningService, type ListeningService } from './support/listening-service.ts';
+import { fetchSipCredentials, signUpOverHttp } from './support/listening-service.ts';
+import { serviceOnKamailioForThisFile } from './support/service-on-kamailio.ts';
 import { sipRegister } from './support/raw-sip.ts';
 
 /**
@@ -12,44 +11,21 @@ import { sipRegister } from './support/raw-sip.ts';
  * subscriber row and the phone's registration are gone and the very same linphonec is refused.
  */
 describe('DELETE /auth/me against Kamailio', () => {
-  let kamailio: RunningKamailio;
-  let api: ListeningService;
-  let sql: pg.Client;
+  const k = serviceOnKamailioForThisFile();
 
-  beforeAll(async () => {
-    kamailio = await startKamailio({ passwordStorage: 'plain', domain: '127.0.0.1' });
-    api = await startListeningService({
-      PBX_DRIVER: 'kamailio',
-      KAMAILIO_DATABASE_URL: kamailio.databaseUrl,
-      SIP_DOMAIN: kamailio.domain,
-      SIP_PORT: String(kamailio.port),
-      SIP_TRANSPORT: 'udp',
-    });
-    sql = new pg.Client({ connectionString: kamailio.databaseUrl });
-    await sql.connect();
-  });
-
-  afterAll(async () => {
-    await sql?.end();
-    await api?.close();
-    await kamailio?.stop();
-  });
-
-  const countRows = async (table: 'subscriber' | 'location', username: string) =>
-    (await sql.query<{ n: number }>(`select count(*)::int as n from ${table} where username = $1`, [username])).rows[0]!.n;
 
   it('removes the subscriber and its registration, and the same linphonec is then refused with 403', async () => {
-    const user = await signUpOverHttp(api.baseUrl, { displayName: 'Leaving Soon' });
+    const user = await signUpOverHttp(k.api.baseUrl, { displayName: 'Leaving Soon' });
     expect(user.registration.body.provisioning_status).toBe('active');
-    const credentials = (await fetchSipCredentials(api.baseUrl, user.token)).body;
+    const credentials = (await fetchSipCredentials(k.api.baseUrl, user.token)).body;
     const phone = { credentials, proxyHost: credentials.domain, proxyPort: credentials.port };
 
     const session = await startLinphonecSession(phone);
     try {
-      expect(await countRows('subscriber', credentials.username)).toBe(1);
-      expect(await countRows('location', credentials.username)).toBeGreaterThan(0);
+      expect(await k.countRows('subscriber', credentials.username)).toBe(1);
+      expect(await k.countRows('location', credentials.username)).toBeGreaterThan(0);
 
-      const answer = await fetch(`${api.baseUrl}/auth/me`, {
+      const answer = await fetch(`${k.api.baseUrl}/auth/me`, {
         method: 'DELETE',
         headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ password: user.password }),
@@ -58,18 +34,18 @@ describe('DELETE /auth/me against Kamailio', () => {
       expect(await answer.json()).toEqual({ status: 'deleting' });
 
       // The delete job is durable and asynchronous: wait until it has run.
-      for (let i = 0; i < 100 && (await countRows('subscriber', credentials.username)) > 0; i++) await sleep(100);
-      expect(await countRows('subscriber', credentials.username)).toBe(0);
-      expect(await countRows('location', credentials.username)).toBe(0);
+      for (let i = 0; i < 100 && (await k.countRows('subscriber', credentials.username)) > 0; i++) await sleep(100);
+      expect(await k.countRows('subscriber', credentials.username)).toBe(0);
+      expect(await k.countRows('location', credentials.username)).toBe(0);
 
       const again = await session.registerAgain(phone);
       expect(again.outcome).toBe('failed');
-      expect(again.outcome === 'failed' && again.logTail, kamailio.logTail()).toContain('[403]');
+      expect(again.outcome === 'failed' && again.logTail, k.kamailio.logTail()).toContain('[403]');
       // And any other client with the same credentials.
       expect(
         await sipRegister({ host: credentials.domain, port: credentials.port, domain: credentials.domain, username: credentials.username, authUsername: credentials.auth_username, password: credentials.password }),
       ).toBe(403);
-      expect((await fetchSipCredentials(api.baseUrl, user.token)).status).toBe(401);
+      expect((await fetchSipCredentials(k.api.baseUrl, user.token)).status).toBe(401);
     } finally {
       await session.stop();
     }

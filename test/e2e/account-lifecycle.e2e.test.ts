@@ -1,11 +1,10 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSmtpServer, SMTP_PASSWORD, type ReceivedMail, type TestSmtpServer } from '../support/smtp-server.ts';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/test-service.ts';
-import { startKamailio, type RunningKamailio } from './support/kamailio.ts';
 import { startLinphonecSession } from './support/linphonec.ts';
-import { fetchSipCredentials, signUpOverHttp, startListeningService, type ListeningService } from './support/listening-service.ts';
+import { fetchSipCredentials, signUpOverHttp } from './support/listening-service.ts';
+import { serviceOnKamailioForThisFile } from './support/service-on-kamailio.ts';
 import { sipRegister } from './support/raw-sip.ts';
 
 const PUBLIC_BASE_URL = 'https://voip.example.test';
@@ -21,39 +20,21 @@ const SERVICE_NAME = 'Lifecycle Voice';
  */
 describe('sign-up with EMAIL_VERIFICATION=required → verification mail over SMTP → Kamailio → linphonec → DELETE /auth/me', () => {
   let smtp: TestSmtpServer;
-  let kamailio: RunningKamailio;
-  let api: ListeningService;
-  let sql: pg.Client;
-
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    kamailio = await startKamailio({ passwordStorage: 'plain', domain: '127.0.0.1' });
-    api = await startListeningService({
+  });
+  const k = serviceOnKamailioForThisFile(
+    () => ({
       EMAIL_VERIFICATION: 'required',
       SMTP_URL: smtp.url,
       MAIL_FROM: `${SERVICE_NAME} <noreply@voip.example.test>`,
       SERVICE_NAME,
       PUBLIC_BASE_URL,
-      PBX_DRIVER: 'kamailio',
-      KAMAILIO_DATABASE_URL: kamailio.databaseUrl,
-      SIP_DOMAIN: kamailio.domain,
-      SIP_PORT: String(kamailio.port),
-      SIP_TRANSPORT: 'udp',
       LOG_LEVEL: 'trace',
-    });
-    sql = new pg.Client({ connectionString: kamailio.databaseUrl });
-    await sql.connect();
-  });
+    }),
+    { stopAlso: async () => smtp?.close() },
+  );
 
-  afterAll(async () => {
-    await sql?.end();
-    await api?.close();
-    await kamailio?.stop();
-    await smtp?.close();
-  });
-
-  const countRows = async (table: 'subscriber' | 'location', username: string) =>
-    (await sql.query<{ n: number }>(`select count(*)::int as n from ${table} where username = $1`, [username])).rows[0]!.n;
   const mailsTo = (email: string) => smtp.received.filter((mail) => mail.to.includes(email));
   const waitForMail = async (email: string, subject: string): Promise<ReceivedMail> => {
     await expect.poll(() => mailsTo(email).some((mail) => mail.parsed.subject?.includes(subject)), { timeout: 20_000, interval: 50 }).toBe(true);
@@ -61,14 +42,14 @@ describe('sign-up with EMAIL_VERIFICATION=required → verification mail over SM
   };
 
   it('verifies by the mailed link, goes live on Kamailio for linphonec, and is cut off by the deletion; no mail holds a secret', async () => {
-    const user = await signUpOverHttp(api.baseUrl, { displayName: 'Whole Life' });
+    const user = await signUpOverHttp(k.api.baseUrl, { displayName: 'Whole Life' });
     const extension = user.registration.body.sip_extension;
     expect(user.registration.body.provisioning_status).toBe('awaiting_verification');
 
     // Not verified yet: the credentials are withheld and nothing reached the PBX.
-    const withheld = await fetchSipCredentials(api.baseUrl, user.token);
+    const withheld = await fetchSipCredentials(k.api.baseUrl, user.token);
     expect([withheld.status, withheld.body.code]).toEqual([409, 'email_not_verified']);
-    expect(await countRows('subscriber', extension)).toBe(0);
+    expect(await k.countRows('subscriber', extension)).toBe(0);
 
     // The verification mail arrives at the SMTP server, carrying exactly one link with one token.
     const verification = await waitForMail(user.email, 'Confirm your email address');
@@ -80,10 +61,10 @@ describe('sign-up with EMAIL_VERIFICATION=required → verification mail over SM
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits, base64url
 
     // Opening the link (as a mail scanner does) verifies nothing; posting its token does.
-    const page = await fetch(`${api.baseUrl}/auth/verify-email?token=${token}`);
+    const page = await fetch(`${k.api.baseUrl}/auth/verify-email?token=${token}`);
     expect(page.status).toBe(200);
-    expect((await fetchSipCredentials(api.baseUrl, user.token)).body.code).toBe('email_not_verified');
-    const verified = await fetch(`${api.baseUrl}/auth/verify-email`, {
+    expect((await fetchSipCredentials(k.api.baseUrl, user.token)).body.code).toBe('email_not_verified');
+    const verified = await fetch(`${k.api.baseUrl}/auth/verify-email`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token }),
@@ -91,18 +72,18 @@ describe('sign-up with EMAIL_VERIFICATION=required → verification mail over SM
     expect([verified.status, await verified.json()]).toEqual([200, { email_verified: true }]);
 
     // The extension goes live on Kamailio, and the API hands out its credentials.
-    await expect.poll(() => countRows('subscriber', extension), { timeout: 20_000, interval: 100 }).toBe(1);
-    await expect.poll(async () => (await fetchSipCredentials(api.baseUrl, user.token)).status, { timeout: 20_000, interval: 100 }).toBe(200);
-    const credentials = (await fetchSipCredentials(api.baseUrl, user.token)).body;
+    await expect.poll(() => k.countRows('subscriber', extension), { timeout: 20_000, interval: 100 }).toBe(1);
+    await expect.poll(async () => (await fetchSipCredentials(k.api.baseUrl, user.token)).status, { timeout: 20_000, interval: 100 }).toBe(200);
+    const credentials = (await fetchSipCredentials(k.api.baseUrl, user.token)).body;
     expect(credentials.username).toBe(extension);
     const phone = { credentials, proxyHost: credentials.domain, proxyPort: credentials.port };
 
     const session = await startLinphonecSession(phone); // resolves once linphonec's REGISTER got its 200 OK
     try {
-      expect(await countRows('location', extension)).toBeGreaterThan(0);
+      expect(await k.countRows('location', extension)).toBeGreaterThan(0);
       await waitForMail(user.email, 'is ready'); // the welcome mail, sent when the extension went live
 
-      const deletion = await fetch(`${api.baseUrl}/auth/me`, {
+      const deletion = await fetch(`${k.api.baseUrl}/auth/me`, {
         method: 'DELETE',
         headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ password: user.password }),
@@ -110,17 +91,17 @@ describe('sign-up with EMAIL_VERIFICATION=required → verification mail over SM
       expect([deletion.status, await deletion.json()]).toEqual([202, { status: 'deleting' }]);
 
       // The durable delete job removes the subscriber and the phone's registration.
-      for (let i = 0; i < 200 && (await countRows('subscriber', extension)) > 0; i++) await sleep(100);
-      expect(await countRows('subscriber', extension)).toBe(0);
-      expect(await countRows('location', extension)).toBe(0);
+      for (let i = 0; i < 200 && (await k.countRows('subscriber', extension)) > 0; i++) await sleep(100);
+      expect(await k.countRows('subscriber', extension)).toBe(0);
+      expect(await k.countRows('location', extension)).toBe(0);
 
       const again = await session.registerAgain(phone);
       expect(again.outcome).toBe('failed');
-      expect(again.outcome === 'failed' && again.logTail, kamailio.logTail()).toContain('[403]');
+      expect(again.outcome === 'failed' && again.logTail, k.kamailio.logTail()).toContain('[403]');
       expect(
         await sipRegister({ host: credentials.domain, port: credentials.port, domain: credentials.domain, username: credentials.username, authUsername: credentials.auth_username, password: credentials.password }),
       ).toBe(403);
-      expect((await fetchSipCredentials(api.baseUrl, user.token)).status).toBe(401);
+      expect((await fetchSipCredentials(k.api.baseUrl, user.token)).status).toBe(401);
     } finally {
       await session.stop();
     }
@@ -141,6 +122,6 @@ describe('sign-up with EMAIL_VERIFICATION=required → verification mail over SM
     for (const mail of received) for (const secret of secrets) expect(contentOf(mail), mail.parsed.subject).not.toContain(secret);
     // Only the verification mail carries the verification token; and no log line holds any of them.
     expect(received.filter((mail) => contentOf(mail).includes(token))).toEqual([verification]);
-    for (const secret of [...secrets, token]) expect(api.service.logs.text).not.toContain(secret);
+    for (const secret of [...secrets, token]) expect(k.api.service.logs.text).not.toContain(secret);
   });
 });
