@@ -23,7 +23,9 @@ beforeAll(async () => {
       admin: admin.overrides,
       driver: createFreepbxDriver({
         baseUrl: sim.url, clientId: sim.clients[0]!.clientId, clientSecret: sim.clients[0]!.clientSecret,
-        requestTimeoutMs: 5000, applyTimeoutMs: 10_000, applyPollIntervalMs: 50, logger: pino({ level: 'silent' }),
+        // Generous: on a loaded machine a call or a reload that runs out of time is retried, and each retry wave
+        // costs an Apply Config of its own, which is not what this test counts.
+        requestTimeoutMs: 30_000, applyTimeoutMs: 60_000, applyPollIntervalMs: 50, logger: pino({ level: 'silent' }),
       }),
     },
   });
