@@ -26,6 +26,7 @@ import { createRetentionSweeper } from './modules/retention/retention-sweeper.ts
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
 import { createAccountProvisioning } from './modules/sip-accounts/account-provisioning.ts';
 import { createAccountWatch } from './modules/sip-accounts/account-watch.ts';
+import { registrationWatchFor } from './modules/sip-accounts/registration-watch.ts';
 import { createSecretRotationUseCases } from './modules/sip-accounts/secret-rotation.usecases.ts';
 import { createSipAccountsRepository } from './modules/sip-accounts/sip-accounts.repository.ts';
 import { createSipAccountUseCases } from './modules/sip-accounts/sip-accounts.usecases.ts';
@@ -88,6 +89,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   // Started by main.ts like the worker; stopped by close().
   const retention = createRetentionSweeper({ db, logger: logger.child({ component: 'retention' }), settings: config.retention });
   const credentialAccess = createCredentialAccess({ db, logger, ...overrides.credentialAccess });
+  const registrationWatch = registrationWatchFor({ db, driver, intervalSeconds: config.registrationCheckIntervalSeconds, logger: logger.child({ component: 'registrations' }) });
 
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs, metrics: metrics?.accountCache }) : undefined;
   await accountCache?.start();
@@ -125,6 +127,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     /** `mail.enqueue(tx, …)` inside a transaction, then `mail.kick()`; started with the provisioning worker. */
     mail,
     retention,
+    registrationWatch, // started by main.ts; absent when the PBX cannot tell who registered
     /** Who saw the SIP secret: `recorder` (the credential routes' port) and the access-log reads. */
     credentialAccess,
     tokens,
@@ -144,6 +147,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
       await lifecycle.close();
       await mail.stop();
       await retention.stop();
+      await registrationWatch?.stop();
       await credentialAccess.close(); // Writes the access entries still waiting, before the database closes.
       await accountCache?.stop();
       await auth.close();

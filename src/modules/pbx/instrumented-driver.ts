@@ -44,6 +44,7 @@ export function instrumentPbxDriver(driver: PbxDriver, metrics: PbxMetrics): Pbx
       metrics.applyFinished('succeeded', seconds());
     },
     ...(driver.waitForApply && { waitForApply: (ref: string) => driver.waitForApply!(ref) }),
+    ...(driver.registrations && { registrations: (extensions: readonly string[]) => driver.registrations!(extensions) }),
     checkHealth: () => driver.checkHealth(),
     close: () => driver.close(),
   };

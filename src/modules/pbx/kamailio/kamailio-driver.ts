@@ -28,6 +28,14 @@ const UPSERT_SUBSCRIBER = `
   on conflict (username, domain)
   do update set password = excluded.password, ha1 = excluded.ha1, ha1b = excluded.ha1b`;
 
+// One binding per registered extension (the oldest, so the answer is stable), from usrloc's table: the sample
+// config writes it through (db_mode 3). A domain of NULL is usrloc's use_domain=0.
+const SELECT_REGISTRATIONS = `
+  select distinct on (username) username, user_agent
+    from location
+   where username = any($1::text[]) and (domain = $2 or domain is null)
+   order by username, id`;
+
 /**
  * Kamailio as the PBX: accounts are rows of its `subscriber` table. auth_db reads that table on every
  * REGISTER, so a committed row is live at once (`needsApply` is false) and nothing ever needs a reload.
@@ -124,6 +132,15 @@ export function createKamailioDriver(options: KamailioDriverOptions): PbxDriver 
       }
     },
     async applyChanges() {},
+    async registrations(extensions) {
+      if (extensions.length === 0) return [];
+      try {
+        const result = await pool.query<{ username: string; user_agent: string }>(SELECT_REGISTRATIONS, [extensions, domain]);
+        return result.rows.map((row) => ({ extension: row.username, userAgent: row.user_agent === '' ? null : row.user_agent }));
+      } catch (error) {
+        throw toPbxError('registrations read', error);
+      }
+    },
     async checkHealth() {
       try {
         await pool.query('select 1 from subscriber limit 1');
