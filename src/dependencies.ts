@@ -111,7 +111,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     sessions,
     changePassword: createChangePassword({ db, hasher, throttle: loginThrottle, sessions, notice: passwordChangedNotice }),
     sipAccounts,
-    secretRotation: createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
+    secretRotation: createSecretRotationUseCases({ db, queue, watch, cache: accountCache, encryptionKey, provisionWaitMs: config.provisionWaitMs, logger }),
     deleteAccount: lifecycle.deleteAccount,
     updateProfile: lifecycle.updateProfile,
   };

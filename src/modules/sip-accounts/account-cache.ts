@@ -44,6 +44,9 @@ export function createAccountCache({ database, logger, maxEntries = 10_000, ttlM
      * change notice or a reset came in since `beginRead`.
      */
     set: cache.set,
+
+    /** Drops a user's entry this instance knows changed (committed): its next read goes to the database. */
+    forget: cache.forget,
   };
 }
 

@@ -23,10 +23,12 @@ export interface RotationState {
 
 const UNFINISHED = new Set(['queued', 'running', 'awaiting_apply']);
 
-export function createSecretRotationUseCases({ db, queue, watch, encryptionKey, provisionWaitMs, logger }: {
+export function createSecretRotationUseCases({ db, queue, watch, cache, encryptionKey, provisionWaitMs, logger }: {
   db: Database;
   queue: ProvisioningQueue;
   watch: Pick<AccountWatch, 'waitFor'>;
+  /** This instance's credential cache: a rotation it saw go live drops the old secret at once (other instances by NOTIFY). */
+  cache?: { forget(userId: string): void };
   encryptionKey: Buffer;
   provisionWaitMs: number;
   logger: Logger;
@@ -88,7 +90,10 @@ export function createSecretRotationUseCases({ db, queue, watch, encryptionKey, 
         settled: async (current) => current.secretVersion >= target || (refused = await lastUpdateFailed(id)),
       });
       if (!account) throw sipAccountMissingError({ detail: 'This user has no SIP account.' });
-      if (account.secretVersion >= target) return { status: 'active', extension: account.extension, secretVersion: account.secretVersion };
+      if (account.secretVersion >= target) {
+        cache?.forget(userId);
+        return { status: 'active', extension: account.extension, secretVersion: account.secretVersion };
+      }
       if (refused) throw rotationRefusedError({ detail: 'The phone system refused the new secret. Your current secret stays valid; try again later.' });
       return stateOf(account);
     },
