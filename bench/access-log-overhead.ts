@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../tools/testing/free-port.ts';
-import { autocannon, startProcess, stopProcess, waitForHttp } from './processes.ts';
+import { measureCredentialsRound, signUpAndLogIn, startProcess, stopProcess, waitForHttp } from './processes.ts';
 
 /**
  * npm run bench:access-log: what recording each credential delivery costs the hot path. GET /sip/credentials
@@ -29,11 +29,6 @@ const env = {
   CREDENTIALS_ENCRYPTION_KEY: 'cd'.repeat(32),
 };
 
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 async function withService<T>(recording: boolean, run: (pid: number) => Promise<T>): Promise<T> {
   const service = startProcess(process.execPath, ['--import', 'tsx', 'bench/access-log-server.ts'], { ...env, BENCH_ACCESS_LOG: recording ? 'on' : 'off' });
   try {
@@ -45,27 +40,16 @@ async function withService<T>(recording: boolean, run: (pid: number) => Promise<
 }
 
 try {
-  const token = await withService(true, async () => {
-    const body = JSON.stringify({ email: `bench-${Date.now()}@example.com`, password });
-    const headers = { 'content-type': 'application/json' };
-    if ((await fetch(`${base}/auth/register`, { method: 'POST', headers, body })).status !== 201) throw new Error('register failed');
-    const login = await fetch(`${base}/auth/login`, { method: 'POST', headers, body });
-    return ((await login.json()) as { access_token: string }).access_token;
-  });
-  const args = ['-c', String(CONNECTIONS), '-H', `authorization=Bearer ${token}`, `${base}/sip/credentials`];
+  const token = await withService(true, () => signUpAndLogIn(base, password));
   const rps: Record<'off' | 'on', number[]> = { off: [], on: [] };
   const cpu: Record<'off' | 'on', number[]> = { off: [], on: [] };
   let written = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const recording of [false, true]) {
       await withService(recording, async (pid) => {
-        await autocannon([...args.slice(0, 2), '-d', '2', ...args.slice(2)]); // warm-up
-        const before = cpuSeconds(pid);
-        const run = await autocannon(['-d', String(DURATION_S), ...args]);
-        const used = cpuSeconds(pid) - before;
-        if (run.non2xx > 0 || run.errors > 0) throw new Error(`non-2xx ${run.non2xx}, errors ${run.errors}`);
+        const run = await measureCredentialsRound({ base, token, pid, connections: CONNECTIONS, durationS: DURATION_S });
         rps[recording ? 'on' : 'off'].push(run.requestsPerSecond);
-        cpu[recording ? 'on' : 'off'].push((used / (run.requestsPerSecond * DURATION_S)) * 1e6);
+        cpu[recording ? 'on' : 'off'].push(run.cpuMicrosPerRequest);
         if (recording) {
           const page = await fetch(`${base}/sip/credentials/access-log?limit=1`, { headers: { authorization: `Bearer ${token}` } });
           if (!page.ok || ((await page.json()) as { items: unknown[] }).items.length !== 1) throw new Error('nothing recorded');

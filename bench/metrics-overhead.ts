@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../tools/testing/free-port.ts';
-import { autocannon, startProcess, stopProcess, waitForHttp } from './processes.ts';
+import { measureCredentialsRound, signUpAndLogIn, startProcess, stopProcess, waitForHttp } from './processes.ts';
 
 /**
  * npm run bench:metrics: what recording metrics costs the hot path. GET /sip/credentials (cached, 50
@@ -30,12 +30,6 @@ const env = {
   CREDENTIALS_ENCRYPTION_KEY: 'cd'.repeat(32),
 };
 
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
-
 async function withService<T>(metrics: boolean, run: (pid: number) => Promise<T>): Promise<T> {
   // node --import tsx (not the tsx CLI, which runs the service in a child): the pid is the service's own.
   const service = startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { ...env, METRICS_ENABLED: String(metrics) });
@@ -48,27 +42,16 @@ async function withService<T>(metrics: boolean, run: (pid: number) => Promise<T>
 }
 
 try {
-  const token = await withService(true, async () => {
-    const body = JSON.stringify({ email: `bench-${Date.now()}@example.com`, password });
-    const headers = { 'content-type': 'application/json' };
-    if ((await fetch(`${base}/auth/register`, { method: 'POST', headers, body })).status !== 201) throw new Error('register failed');
-    const login = await fetch(`${base}/auth/login`, { method: 'POST', headers, body });
-    return ((await login.json()) as { access_token: string }).access_token;
-  });
-  const args = ['-c', String(CONNECTIONS), '-H', `authorization=Bearer ${token}`, `${base}/sip/credentials`];
+  const token = await withService(true, () => signUpAndLogIn(base, password));
   const results: Record<'off' | 'on', number[]> = { off: [], on: [] };
   const cpu: Record<'off' | 'on', number[]> = { off: [], on: [] };
   let scrapeMs: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const metrics of [false, true]) {
       await withService(metrics, async (pid) => {
-        await autocannon([...args.slice(0, 2), '-d', '2', ...args.slice(2)]); // warm-up
-        const cpuBefore = cpuSeconds(pid);
-        const run = await autocannon(['-d', String(DURATION_S), ...args]);
-        const cpuUsed = cpuSeconds(pid) - cpuBefore;
-        if (run.non2xx > 0 || run.errors > 0) throw new Error(`non-2xx ${run.non2xx}, errors ${run.errors}`);
+        const run = await measureCredentialsRound({ base, token, pid, connections: CONNECTIONS, durationS: DURATION_S });
         results[metrics ? 'on' : 'off'].push(run.requestsPerSecond);
-        cpu[metrics ? 'on' : 'off'].push((cpuUsed / (run.requestsPerSecond * DURATION_S)) * 1e6);
+        cpu[metrics ? 'on' : 'off'].push(run.cpuMicrosPerRequest);
         if (metrics && round === ROUNDS - 1) {
           scrapeMs = [];
           for (let scrape = 0; scrape < 20; scrape++) {

@@ -52,3 +52,33 @@ export async function autocannon(args: string[]): Promise<{ requestsPerSecond: n
   const result = JSON.parse(output) as { requests: { average: number; total: number }; non2xx: number; errors: number; latency: { p99: number } };
   return { requestsPerSecond: result.requests.average, total: result.requests.total, non2xx: result.non2xx, errors: result.errors, p99: result.latency.p99 };
 }
+
+/** CPU seconds (user + system) the process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** Signs a new user up on the service at `base` and logs them in; their access token. */
+export async function signUpAndLogIn(base: string, password: string): Promise<string> {
+  const body = JSON.stringify({ email: `bench-${Date.now()}@example.com`, password });
+  const headers = { 'content-type': 'application/json' };
+  if ((await fetch(`${base}/auth/register`, { method: 'POST', headers, body })).status !== 201) throw new Error('register failed');
+  const login = await fetch(`${base}/auth/login`, { method: 'POST', headers, body });
+  return ((await login.json()) as { access_token: string }).access_token;
+}
+
+/**
+ * One measured round of `GET /sip/credentials` with `connections` (after a 2 s warm-up): requests per second
+ * and the service's CPU microseconds per request. Any non-2xx answer or error fails the benchmark.
+ */
+export async function measureCredentialsRound({ base, token, pid, connections, durationS }: { base: string; token: string; pid: number; connections: number; durationS: number }) {
+  const url = `${base}/sip/credentials`;
+  const auth = `authorization=Bearer ${token}`;
+  await autocannon(['-c', String(connections), '-d', '2', '-H', auth, url]); // warm-up
+  const before = cpuSeconds(pid);
+  const run = await autocannon(['-c', String(connections), '-d', String(durationS), '-H', auth, url]);
+  const used = cpuSeconds(pid) - before;
+  if (run.non2xx > 0 || run.errors > 0) throw new Error(`non-2xx ${run.non2xx}, errors ${run.errors}`);
+  return { requestsPerSecond: run.requestsPerSecond, cpuMicrosPerRequest: (used / (run.requestsPerSecond * durationS)) * 1e6 };
+}
