@@ -24,10 +24,8 @@ function adminAudit(db: Database): AdminAudit {
   };
 }
 
-export type OperatorOverrides = { access?: AdminAccess; audit?: AdminAudit };
-
 /** The composition root's operator part: reconcile and the CSV import, behind the admin guard, written to the audit log. */
-export function buildOperator({ db, config, driver, kick, logger, requireAdmin, sipAccounts, mail, admin = {} }: {
+export function buildOperator({ db, config, driver, kick, logger, requireAdmin, sipAccounts, mail }: {
   db: Database;
   sipAccounts: Pick<SipAccountUseCases, 'openAccount'>;
   mail: Pick<Mail, 'enqueue' | 'kick'>;
@@ -36,7 +34,6 @@ export function buildOperator({ db, config, driver, kick, logger, requireAdmin, 
   kick: () => void;
   logger: Logger;
   requireAdmin: RequireAdmin;
-  admin?: OperatorOverrides;
 }) {
   const imports = createUserImports({
     db,
@@ -53,8 +50,8 @@ export function buildOperator({ db, config, driver, kick, logger, requireAdmin, 
     importProgress: createImportProgress({ db }),
     /** Imports under way finish their rows first. */
     close: () => imports.close(),
-    access: admin.access ?? adminAccess(requireAdmin),
-    audit: admin.audit ?? adminAudit(db),
+    access: adminAccess(requireAdmin),
+    audit: adminAudit(db),
     reconcile: createReconcile({
       db,
       driver,

@@ -23,7 +23,7 @@ import { buildAdmin } from './dependencies.admin.ts';
 import { buildAuth } from './dependencies.auth.ts';
 import { buildAccountLifecycle } from './dependencies.lifecycle.ts';
 import { buildProvisioning } from './dependencies.provisioning.ts';
-import { buildOperator, type OperatorOverrides } from './dependencies.operator.ts';
+import { buildOperator } from './dependencies.operator.ts';
 import { createRetentionSweeper } from './modules/retention/retention-sweeper.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
 import { createAccountProvisioning } from './modules/sip-accounts/account-provisioning.ts';
@@ -43,7 +43,6 @@ export interface DependencyOverrides {
   /** Replaces SMTP or the outbox. */
   mailTransport?: MailTransport;
   credentialAccess?: CredentialAccessOverrides; // the access log's write-behind buffer, or its recorder
-  admin?: OperatorOverrides; // the operator routes' admin guard and audit log (else the admin module's)
 }
 
 /**
@@ -117,7 +116,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   };
   const provisioning = buildProvisioning({ db, sipAccounts, config });
   const admin = await buildAdmin({ config, database, logger, authenticate: auth.authenticate, sessions, sipAccounts, secretRotation: useCases.secretRotation, queue, mail });
-  const operator = buildOperator({ db, config, driver, kick: queue.kick, logger, requireAdmin: admin.requireAdmin, sipAccounts, mail, admin: overrides.admin });
+  const operator = buildOperator({ db, config, driver, kick: queue.kick, logger, requireAdmin: admin.requireAdmin, sipAccounts, mail });
   return {
     config,
     logger,

@@ -6,7 +6,8 @@ import { createFreepbxDriver } from '../../src/modules/pbx/freepbx/freepbx-drive
 import { startSimulator, type FreepbxSimulator } from '../../tools/freepbx-sim/testing.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { createTestService, registerAndLogin, type TestService } from '../support/test-service.ts';
-import { testAdmin } from '../support/test-admin.ts';
+import { createAdminRolesRepository } from '../../src/modules/admin/admin-roles.repository.ts';
+import { createAuditLogRepository } from '../../src/modules/admin/audit-log.repository.ts';
 import { credentials, registerMany, waitUntilAllLive, SERVICE_RELOAD_DELAY_MS } from './freepbx-service.ts';
 
 let database: TestDatabase;
@@ -25,10 +26,9 @@ const driverFor = (sim: FreepbxSimulator) =>
 describe.each([[16, 2000], [17, 3000]] as const)('POST /admin/reconcile against the FreePBX simulator (api %i)', (apiVersion, first) => {
   let sim: FreepbxSimulator;
   let svc: TestService;
-  const admin = testAdmin(() => svc.deps.authenticate);
   beforeAll(async () => {
     sim = await startSimulator({ reloadDelayMs: SERVICE_RELOAD_DELAY_MS, apiVersion });
-    svc = await createTestService({ database: database.handle, env: { EXTENSION_RANGE: `${first}-${first + 99}` }, overrides: { driver: driverFor(sim), admin: admin.overrides } });
+    svc = await createTestService({ database: database.handle, env: { EXTENSION_RANGE: `${first}-${first + 99}` }, overrides: { driver: driverFor(sim) } });
   });
   afterAll(async () => {
     await svc?.close();
@@ -42,7 +42,7 @@ describe.each([[16, 2000], [17, 3000]] as const)('POST /admin/reconcile against 
     const creds = await waitUntilAllLive(svc, users);
     const [kept, missing, drifted, orphan] = creds.map((c) => c.username) as [string, string, string, string];
     const operator = await registerAndLogin(svc.app);
-    admin.admins.add(operator.register.json<{ id: string }>().id);
+    await createAdminRolesRepository({ db: svc.deps.database.db }).grantAdmin(operator.email);
     await waitUntilAllLive(svc, [operator as never]);
 
     // By hand on the PBX: someone's extension in our range, one of ours deleted, one secret changed.
@@ -64,7 +64,8 @@ describe.each([[16, 2000], [17, 3000]] as const)('POST /admin/reconcile against 
     });
     const reserved = await svc.deps.database.db.select().from(reservedExtensions).where(eq(reservedExtensions.extension, foreign));
     expect(reserved).toMatchObject([{ reusableAfter: null }]);
-    expect(admin.audited.at(-1)).toMatchObject({ action: 'reconcile.report', actorId: operator.register.json<{ id: string }>().id });
+    const [entry] = await createAuditLogRepository({ db: svc.deps.database.db }).page(1);
+    expect(entry).toMatchObject({ action: 'reconcile.report', actorUserId: operator.register.json<{ id: string }>().id });
 
     const reloadsBefore = sim.counters().reloadsStarted;
     const fixed = await reconcile(operator.token, true);

@@ -5,7 +5,7 @@ import { startSimulator, type FreepbxSimulator } from '../../tools/freepbx-sim/t
 import { mailsTo, onlyTokenIn } from '../support/outbox.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { createTestService, GOOD_PASSWORD, registerAndLogin, uniqueEmail, type TestService } from '../support/test-service.ts';
-import { testAdmin } from '../support/test-admin.ts';
+import { createAdminRolesRepository } from '../../src/modules/admin/admin-roles.repository.ts';
 
 /** Slower than the rows take to create, as a real FreePBX reload (30 s and more) is. */
 const RELOAD_DELAY_MS = 400;
@@ -13,14 +13,12 @@ const RELOAD_DELAY_MS = 400;
 let database: TestDatabase;
 let sim: FreepbxSimulator;
 let svc: TestService;
-const admin = testAdmin(() => svc.deps.authenticate);
 beforeAll(async () => {
   [database, sim] = await Promise.all([createTestDatabase(), startSimulator({ reloadDelayMs: RELOAD_DELAY_MS, apiVersion: 17 })]);
   svc = await createTestService({
     database: database.handle,
     env: { EXTENSION_RANGE: '4000-4999', PROVISION_WAIT_MS: '0' },
     overrides: {
-      admin: admin.overrides,
       driver: createFreepbxDriver({
         baseUrl: sim.url, clientId: sim.clients[0]!.clientId, clientSecret: sim.clients[0]!.clientSecret,
         // Generous: on a loaded machine a call or a reload that runs out of time is retried, and each retry wave
@@ -42,7 +40,7 @@ const progress = (token: string, id: string) => svc.app.inject({ method: 'GET', 
 
 async function anAdmin() {
   const operator = await registerAndLogin(svc.app);
-  admin.admins.add(operator.register.json<{ id: string }>().id);
+  await createAdminRolesRepository({ db: svc.deps.database.db }).grantAdmin(operator.email);
   return operator;
 }
 
