@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { createTestService, type TestService } from '../support/test-service.ts';
 import { startKamailio, type RunningKamailio } from './support/kamailio.ts';
 import { registerWithLinphonecConfigUri } from './support/linphonec.ts';
-import { fetchSipCredentials, signUpOverHttp } from './support/listening-service.ts';
-import { freeUdpAndTcpPort } from './support/ports.ts';
+import { fetchSipCredentials, signUpOverHttp, startListeningService, type ListeningService } from './support/listening-service.ts';
 
 /**
  * SIP_PROXY, as in most real deployments: the phones' SIP domain (`voip.test`, a reserved name nothing resolves)
@@ -15,32 +12,23 @@ import { freeUdpAndTcpPort } from './support/ports.ts';
 describe('outbound proxy: linphonec provisioned from a link registers through SIP_PROXY', () => {
   const domain = 'voip.test';
   let kamailio: RunningKamailio;
-  let database: TestDatabase;
-  let service: TestService;
+  let api: ListeningService;
   let baseUrl: string;
 
   beforeAll(async () => {
     kamailio = await startKamailio({ passwordStorage: 'plain', domain });
-    const port = await freeUdpAndTcpPort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    database = await createTestDatabase();
-    service = await createTestService({
-      database: database.handle,
-      env: {
-        PBX_DRIVER: 'kamailio',
-        KAMAILIO_DATABASE_URL: kamailio.databaseUrl,
-        SIP_DOMAIN: domain,
-        SIP_PROXY: `${kamailio.host}:${kamailio.port}`,
-        SIP_TRANSPORT: 'udp',
-        PUBLIC_BASE_URL: baseUrl,
-      },
+    api = await startListeningService({
+      PBX_DRIVER: 'kamailio',
+      KAMAILIO_DATABASE_URL: kamailio.databaseUrl,
+      SIP_DOMAIN: domain,
+      SIP_PROXY: `${kamailio.host}:${kamailio.port}`,
+      SIP_TRANSPORT: 'udp',
     });
-    await service.app.listen({ host: '127.0.0.1', port });
+    baseUrl = api.baseUrl;
   });
 
   afterAll(async () => {
-    await service?.close();
-    await database?.close();
+    await api?.close();
     await kamailio?.stop();
   });
 

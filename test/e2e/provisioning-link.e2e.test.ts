@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SipCredentials } from '../../src/modules/sip-accounts/sip-credentials.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { createTestService, type TestService } from '../support/test-service.ts';
 import { startKamailio, type RunningKamailio } from './support/kamailio.ts';
 import { registerWithLinphonecConfigUri, type LinphonecOutcome } from './support/linphonec.ts';
-import { fetchSipCredentials, signUpOverHttp } from './support/listening-service.ts';
-import { freeUdpAndTcpPort } from './support/ports.ts';
+import { fetchSipCredentials, signUpOverHttp, startListeningService, type ListeningService } from './support/listening-service.ts';
 import { sipRegister } from './support/raw-sip.ts';
 
 /**
@@ -16,35 +13,25 @@ import { sipRegister } from './support/raw-sip.ts';
  */
 describe('provisioning link: linphonec with only config-uri registers at Kamailio', () => {
   let kamailio: RunningKamailio;
-  let database: TestDatabase;
-  let service: TestService;
+  let listening: ListeningService;
   let baseUrl: string;
 
   beforeAll(async () => {
     kamailio = await startKamailio({ passwordStorage: 'plain', domain: '127.0.0.1' });
-    // The links must carry the address the service really listens on: choose the port before building it.
-    const port = await freeUdpAndTcpPort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    database = await createTestDatabase();
-    service = await createTestService({
-      database: database.handle,
-      env: {
-        PBX_DRIVER: 'kamailio',
-        KAMAILIO_DATABASE_URL: kamailio.databaseUrl,
-        SIP_DOMAIN: kamailio.domain,
-        SIP_PORT: String(kamailio.port),
-        SIP_TRANSPORT: 'udp',
-        PUBLIC_BASE_URL: baseUrl,
-        // The default settings: linphonec 5.1 (Debian) predates X-Linphone-Provisioning, and its fetch is known by
-        // its User-Agent (`Unknown`, liblinphone 5.1's default) and the missing Accept header.
-      },
+    listening = await startListeningService({
+      PBX_DRIVER: 'kamailio',
+      KAMAILIO_DATABASE_URL: kamailio.databaseUrl,
+      SIP_DOMAIN: kamailio.domain,
+      SIP_PORT: String(kamailio.port),
+      SIP_TRANSPORT: 'udp',
+      // The default settings: linphonec 5.1 (Debian) predates X-Linphone-Provisioning, and its fetch is known by
+      // its User-Agent (`Unknown`, liblinphone 5.1's default) and the missing Accept header.
     });
-    await service.app.listen({ host: '127.0.0.1', port });
+    baseUrl = listening.baseUrl;
   });
 
   afterAll(async () => {
-    await service?.close();
-    await database?.close();
+    await listening?.close();
     await kamailio?.stop();
   });
 

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { createTestService, type TestService } from '../support/test-service.ts';
 import { makeTestCertificates, type TestCertificates } from './support/certificates.ts';
 import { startKamailio, type RunningKamailio } from './support/kamailio.ts';
 import { registerWithLinphonecConfigUri, type LinphonecOutcome } from './support/linphonec.ts';
-import { fetchSipCredentials, signUpOverHttp } from './support/listening-service.ts';
-import { freeUdpAndTcpPort } from './support/ports.ts';
+import { fetchSipCredentials, signUpOverHttp, startListeningService, type ListeningService } from './support/listening-service.ts';
 
 /**
  * SIP_TRANSPORT=tls and MEDIA_ENCRYPTION=srtp with nothing faked: Kamailio's tls module listens with a
@@ -18,8 +15,7 @@ import { freeUdpAndTcpPort } from './support/ports.ts';
 describe('SIP over TLS: linphonec provisioned from a link registers at Kamailio over TLS', () => {
   let certificates: TestCertificates;
   let kamailio: RunningKamailio;
-  let database: TestDatabase;
-  let service: TestService;
+  let api: ListeningService;
   let baseUrl: string;
 
   beforeAll(async () => {
@@ -29,27 +25,19 @@ describe('SIP over TLS: linphonec provisioned from a link registers at Kamailio 
       domain: '127.0.0.1',
       tls: { certificateFile: certificates.certificateFile, privateKeyFile: certificates.privateKeyFile },
     });
-    const port = await freeUdpAndTcpPort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    database = await createTestDatabase();
-    service = await createTestService({
-      database: database.handle,
-      env: {
-        PBX_DRIVER: 'kamailio',
-        KAMAILIO_DATABASE_URL: kamailio.databaseUrl,
-        SIP_DOMAIN: kamailio.domain,
-        SIP_TRANSPORT: 'tls',
-        SIP_PORT: String(kamailio.tlsPort),
-        MEDIA_ENCRYPTION: 'srtp',
-        PUBLIC_BASE_URL: baseUrl,
-      },
+    api = await startListeningService({
+      PBX_DRIVER: 'kamailio',
+      KAMAILIO_DATABASE_URL: kamailio.databaseUrl,
+      SIP_DOMAIN: kamailio.domain,
+      SIP_TRANSPORT: 'tls',
+      SIP_PORT: String(kamailio.tlsPort),
+      MEDIA_ENCRYPTION: 'srtp',
     });
-    await service.app.listen({ host: '127.0.0.1', port });
+    baseUrl = api.baseUrl;
   });
 
   afterAll(async () => {
-    await service?.close();
-    await database?.close();
+    await api?.close();
     await kamailio?.stop();
     await certificates?.remove();
   });

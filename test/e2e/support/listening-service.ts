@@ -1,7 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import type { SipCredentials } from '../../../src/modules/sip-accounts/sip-credentials.ts';
 import { createTestDatabase } from '../../support/test-database.ts';
 import { createTestService, GOOD_PASSWORD, uniqueEmail, type TestService } from '../../support/test-service.ts';
+import { freeUdpAndTcpPort } from './ports.ts';
 
 /**
  * The real service for end-to-end suites: configuration built by `loadConfig` from `env` (so PBX_DRIVER and
@@ -16,22 +16,23 @@ export interface ListeningService {
 }
 
 export async function startListeningService(env: Record<string, string>): Promise<ListeningService> {
+  // Links and QR codes must carry the address the service really listens on: the port is chosen first.
+  const port = await freeUdpAndTcpPort();
   const database = await createTestDatabase();
   let service: TestService;
   try {
-    service = await createTestService({ database: database.handle, env });
+    service = await createTestService({ database: database.handle, env: { PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env } });
   } catch (error) {
     await database.close();
     throw error;
   }
   try {
-    await service.app.listen({ host: '127.0.0.1', port: 0 });
+    await service.app.listen({ host: '127.0.0.1', port });
   } catch (error) {
     await service.close();
     await database.close();
     throw error;
   }
-  const { port } = service.app.server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     service,
