@@ -1,49 +1,37 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from './config/load-config.ts';
-import type { DatabaseHandle } from './db/database.ts';
 import { openDatabase } from './db/open-database.ts';
 import { createLoginUser } from './modules/auth/auth.usecases.ts';
 import { createChangePassword } from './modules/auth/change-password.usecases.ts';
-import { createCredentialAccess, type CredentialAccessOverrides } from './modules/credential-access/create-credential-access.ts';
+import { createCredentialAccess } from './modules/credential-access/create-credential-access.ts';
 import { createMail } from './modules/mail/create-mail.ts';
-import type { MailTransport } from './modules/mail/mail-transport.ts';
-import type { MailWorkerOptions } from './modules/mail/mail-worker.ts';
 import { createRegisterUser } from './modules/onboarding/onboarding.usecases.ts';
 import { createMetrics } from './modules/metrics/metrics.ts';
 import { countSignUps } from './modules/onboarding/sign-up-metrics.ts';
 import { createPbxDriver } from './modules/pbx/create-pbx-driver.ts';
 import { instrumentPbxDriver } from './modules/pbx/instrumented-driver.ts';
-import type { PbxDriver } from './modules/pbx/pbx-driver.ts';
 import { createProvisioningQueue } from './modules/provisioning-jobs/provisioning-queue.ts';
 import { createProvisioningWorker } from './modules/provisioning-jobs/provisioning-worker.ts';
 import { createQueueDepthReader } from './modules/provisioning-jobs/queue-depth.ts';
-import type { WorkerOptions } from './modules/provisioning-jobs/worker-options.ts';
 import { createWorkerLiveness } from './modules/provisioning-jobs/worker-liveness.ts';
 import { buildAdmin } from './dependencies.admin.ts';
 import { buildAuth } from './dependencies.auth.ts';
 import { buildAccountLifecycle } from './dependencies.lifecycle.ts';
 import { buildProvisioning } from './dependencies.provisioning.ts';
 import { buildOperator } from './dependencies.operator.ts';
+import type { DependencyOverrides } from './dependencies.overrides.ts';
 import { createRetentionSweeper } from './modules/retention/retention-sweeper.ts';
 import { createAccountCache } from './modules/sip-accounts/account-cache.ts';
 import { createAccountProvisioning } from './modules/sip-accounts/account-provisioning.ts';
 import { createAccountWatch } from './modules/sip-accounts/account-watch.ts';
+import { registrationWatchFor } from './modules/sip-accounts/registration-watch.ts';
 import { createSecretRotationUseCases } from './modules/sip-accounts/secret-rotation.usecases.ts';
 import { createSipAccountsRepository } from './modules/sip-accounts/sip-accounts.repository.ts';
 import { createSipAccountUseCases } from './modules/sip-accounts/sip-accounts.usecases.ts';
 import { createUsersRepository } from './modules/users/users.repository.ts';
 import { createWelcomeMail } from './modules/welcome/welcome-mail.ts';
 
-export interface DependencyOverrides {
-  /** An open, migrated database (tests share one per file); closing it stays the caller's job. */
-  database?: DatabaseHandle;
-  driver?: PbxDriver;
-  workerOptions?: Partial<WorkerOptions>;
-  mailWorkerOptions?: Partial<MailWorkerOptions>;
-  /** Replaces SMTP or the outbox. */
-  mailTransport?: MailTransport;
-  credentialAccess?: CredentialAccessOverrides; // the access log's write-behind buffer, or its recorder
-}
+export type { DependencyOverrides } from './dependencies.overrides.ts';
 
 /**
  * The composition root: config → database → PBX driver → worker → use cases. main.ts and the tests both
@@ -89,6 +77,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   // Started by main.ts like the worker; stopped by close().
   const retention = createRetentionSweeper({ db, logger: logger.child({ component: 'retention' }), settings: config.retention });
   const credentialAccess = createCredentialAccess({ db, logger, ...overrides.credentialAccess });
+  const registrationWatch = registrationWatchFor({ db, driver, intervalSeconds: config.registrationCheckIntervalSeconds, logger });
 
   const accountCache = config.accountCacheTtlMs > 0 ? createAccountCache({ database, logger, ttlMs: config.accountCacheTtlMs, metrics: metrics?.accountCache }) : undefined;
   await accountCache?.start();
@@ -127,6 +116,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     mail, // `mail.enqueue(tx, …)` inside a transaction, then `mail.kick()`; started with the provisioning worker
     retention,
     credentialAccess, // who saw the SIP secret: `recorder` (the credential routes' port) and the access-log reads
+    registrationWatch, // started by main.ts; absent when the PBX cannot tell who registered
     tokens,
     offRequestPath,
     unverifiedSweep, // started with the workers (main.ts): removes accounts never verified
@@ -146,6 +136,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
       await lifecycle.close();
       await mail.stop();
       await retention.stop();
+      await registrationWatch?.stop();
       await credentialAccess.close(); // Writes the access entries still waiting, before the database closes.
       await accountCache?.stop();
       await admin.close();

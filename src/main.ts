@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   deps.mail.start();
   deps.retention.start();
   deps.unverifiedSweep.start();
+  deps.registrationWatch?.start();
   await app.listen({ host: config.host, port: config.port });
   logger.info({ database: deps.database.kind, pbx: deps.driver.name }, `voip-onboarding-api ready: API docs at http://localhost:${config.port}/docs`);
 

@@ -49,6 +49,8 @@ function toConfig(values: ConfigValues, problems: string[]) {
     extensionReuseAfterSeconds: parseHoldDuration(values.EXTENSION_REUSE_AFTER),
     sip: sipSettings(values),
     pbx: pbxSettings(values, problems),
+    /** 0: never ask the PBX which accounts a phone registered with. */
+    registrationCheckIntervalSeconds: values.REGISTRATION_CHECK_INTERVAL_SECONDS,
     provisionWaitMs: values.PROVISION_WAIT_MS,
     accountCacheTtlMs: values.ACCOUNT_CACHE_TTL_MS,
     /** A claimed job (or the apply lease) whose worker died is taken over after this long. */

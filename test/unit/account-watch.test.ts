@@ -4,7 +4,7 @@ import type { SipAccountRow } from '../../src/modules/sip-accounts/sip-accounts.
 
 const row = (status: SipAccountRow['status']): SipAccountRow => ({
   id: 'a1', userId: 'u1', extension: '1000', secretCiphertext: 'v1.x', nextSecretCiphertext: null, secretVersion: 1, status,
-  lastError: null, createdAt: new Date(), updatedAt: new Date(), activatedAt: null,
+  lastError: null, createdAt: new Date(), updatedAt: new Date(), activatedAt: null, registeredAt: null, registeredUserAgent: null,
 });
 const live = (account: SipAccountRow) => account.status !== 'pending';
 

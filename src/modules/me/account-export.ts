@@ -38,6 +38,8 @@ export const AccountExport = Type.Object({
     created_at: Timestamp,
     updated_at: Timestamp,
     activated_at: Nullable(Timestamp),
+    registered_at: Nullable(Timestamp),
+    registered_user_agent: Nullable(Type.String({ description: 'The User-Agent of the first phone seen registered with the account.' })),
   })),
   provisioning_links: Type.Array(Type.Object({
     mode: Type.String(),
@@ -106,6 +108,8 @@ export async function readAccountExport(db: Queryable, userId: string): Promise<
           created_at: account.createdAt.toISOString(),
           updated_at: account.updatedAt.toISOString(),
           activated_at: iso(account.activatedAt),
+          registered_at: iso(account.registeredAt),
+          registered_user_agent: account.registeredUserAgent,
         }
       : null,
     provisioning_links: links.map((link) => ({

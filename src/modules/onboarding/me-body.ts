@@ -17,9 +17,12 @@ export function meBody({ user, account, job }: Awaited<ReturnType<SipAccountUseC
     sip_account: account
       ? {
           extension: account.extension,
-          status: account.status,
+          // One step past `active`: a phone has registered with these credentials (registration-watch.ts).
+          status: account.status === 'active' && account.registeredAt ? 'registered' : account.status,
           last_error: describeProvisioningError(account.lastError),
           activated_at: account.activatedAt?.toISOString() ?? null,
+          registered_at: account.registeredAt?.toISOString() ?? null,
+          user_agent: account.registeredUserAgent,
           provisioning_attempts: job?.attempts ?? 0,
         }
       : null,

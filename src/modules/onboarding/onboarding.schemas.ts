@@ -51,9 +51,13 @@ export const MeResponse = Type.Object({
   sip_account: Type.Union([
     Type.Object({
       extension: Type.String(),
-      status: ProvisioningStatus,
+      status: Type.Union([ProvisioningStatus, Type.Literal('registered')], {
+        description: 'As provisioning_status, and one step further: registered, a phone has registered with these credentials (where the PBX can tell; see registered_at).',
+      }),
       last_error: Type.Union([Type.String(), Type.Null()], { description: 'Why the last attempt to set the account up on the PBX failed, if it did, in words for the user (details are in the service logs).' }),
       activated_at: Type.Union([Timestamp, Type.Null()]),
+      registered_at: Type.Union([Timestamp, Type.Null()], { description: 'When the service first saw a phone registered with the account (it asks the PBX every REGISTRATION_CHECK_INTERVAL_SECONDS); null: not yet, or the PBX cannot tell (FreePBX).' }),
+      user_agent: Type.Union([Type.String(), Type.Null()], { description: 'The User-Agent of that phone, as the registrar stored it.' }),
       provisioning_attempts: Type.Integer(),
     }),
     Type.Null(),

@@ -45,6 +45,7 @@ export function instrumentPbxDriver(driver: PbxDriver, metrics: PbxMetrics): Pbx
     },
     ...(driver.waitForApply && { waitForApply: (ref: string) => driver.waitForApply!(ref) }),
     ...(driver.listAccounts && { listAccounts: (range: { first: number; last: number }) => driver.listAccounts!(range) }),
+    ...(driver.registrations && { registrations: (extensions: readonly string[]) => driver.registrations!(extensions) }),
     checkHealth: () => driver.checkHealth(),
     close: () => driver.close(),
   };

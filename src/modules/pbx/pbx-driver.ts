@@ -26,6 +26,13 @@ export interface PbxListedAccount {
   hasSecret(secret: string): boolean;
 }
 
+/** A phone registered with an account's credentials, as the registrar holds it. */
+export interface PbxRegistration {
+  extension: string;
+  /** The User-Agent of its REGISTER, as the registrar stored it; null when it stored none. */
+  userAgent: string | null;
+}
+
 /** Called by `applyChanges` once the PBX took the reload, with the reference to follow it by. */
 export interface ApplyHooks {
   started?(ref: string): Promise<void>;
@@ -59,6 +66,12 @@ export interface PbxDriver {
    * changes nothing. Absent when a driver cannot list.
    */
   listAccounts?(range: { first: number; last: number }): Promise<PbxListedAccount[]>;
+  /**
+   * Which of `extensions` a phone has registered with (one entry per extension at most). Absent when the PBX
+   * cannot tell: accounts then stay `active` and never turn `registered`. Read-only, so it may fail freely
+   * (a PbxError) and is simply asked again later.
+   */
+  registrations?(extensions: readonly string[]): Promise<PbxRegistration[]>;
   /** Cheap reachability check for /readyz and start-up logs. */
   checkHealth(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;

@@ -123,7 +123,7 @@ export type SipAccountsRepository = ReturnType<typeof createSipAccountsRepositor
 
 /** Only what /sip/credentials and /auth/me show: every column less to parse counts on the hot path. */
 export type UserSummary = Pick<UserRow, 'id' | 'email' | 'displayName' | 'isActive' | 'createdAt' | 'emailVerifiedAt' | 'deletionRequestedAt' | 'locale'>;
-export type AccountSummary = Pick<SipAccountRow, 'id' | 'extension' | 'secretCiphertext' | 'status' | 'lastError' | 'activatedAt'>;
+export type AccountSummary = Pick<SipAccountRow, 'id' | 'extension' | 'secretCiphertext' | 'status' | 'lastError' | 'activatedAt' | 'registeredAt' | 'registeredUserAgent'>;
 
 function prepareUserWithAccount(db: Queryable) {
   return db
@@ -136,6 +136,8 @@ function prepareUserWithAccount(db: Queryable) {
         status: sipAccounts.status,
         lastError: sipAccounts.lastError,
         activatedAt: sipAccounts.activatedAt,
+        registeredAt: sipAccounts.registeredAt,
+        registeredUserAgent: sipAccounts.registeredUserAgent,
       },
     })
     .from(users)

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../users/users.table.ts';
 import { extensionNumber } from './extension-number.ts';
@@ -34,12 +35,21 @@ export const sipAccounts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     activatedAt: timestamp('activated_at', { withTimezone: true }),
+    /**
+     * When the service first saw a phone registered with this account (registration-watch.ts asks the PBX);
+     * null: not yet, or the PBX cannot tell. GET /auth/me then shows the account `registered`.
+     */
+    registeredAt: timestamp('registered_at', { withTimezone: true }),
+    /** That phone's User-Agent, as the registrar stored it. */
+    registeredUserAgent: text('registered_user_agent'),
   },
   // Numeric order of the numbers taken: extension allocation walks it (see extension-allocation.table.ts).
   (table) => [
     index('sip_accounts_extension_number_idx').on(extensionNumber(table.extension)),
     // GET /admin/users?status= and the counts of GET /admin/stats.
     index('sip_accounts_status_idx').on(table.status),
+    // The live accounts no phone has registered with yet: what the registration watch asks the PBX about.
+    index('sip_accounts_awaiting_registration_idx').on(table.activatedAt).where(sql`${table.status} = 'active' and ${table.registeredAt} is null`),
   ],
 );
 

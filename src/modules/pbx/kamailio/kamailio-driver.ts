@@ -4,6 +4,7 @@ import { PbxError, type PbxAccount, type PbxDriver } from '../pbx-driver.ts';
 import { subscriberSecretColumns, type KamailioPasswordStorage } from './kamailio-credentials.ts';
 import { toPbxError } from './kamailio.errors.ts';
 import { listSubscribers } from './kamailio-listing.ts';
+import { listRegistrations } from './kamailio-registrations.ts';
 
 export interface KamailioDriverOptions {
   /** PostgreSQL URL of Kamailio's database (the one holding `subscriber`); may hold a password, never logged. */
@@ -126,6 +127,7 @@ export function createKamailioDriver(options: KamailioDriverOptions): PbxDriver 
     },
     async applyChanges() {},
     listAccounts: (range) => listSubscribers({ pool, domain, range }),
+    registrations: (extensions) => listRegistrations({ pool, domain, extensions }),
     async checkHealth() {
       try {
         await pool.query('select 1 from subscriber limit 1');

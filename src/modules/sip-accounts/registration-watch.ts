@@ -1,0 +1,92 @@
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { queryRows, type Database } from '../../db/database.ts';
+import type { PbxDriver } from '../pbx/pbx-driver.ts';
+
+const BATCH = 500;
+/** Accounts asked about per pass, newest first: one a phone never came for stops costing anything past these. */
+const MAX_BATCHES = 20;
+
+/**
+ * "First registration seen": every `intervalMs`, asks the PBX which live accounts without a registration yet
+ * a phone has registered with (the driver's optional `registrations`), and records when the service first
+ * saw it and that phone's User-Agent; GET /auth/me then shows the account `registered`. Only the newest
+ * BATCH × MAX_BATCHES such accounts are asked about each pass. The record is one conditional UPDATE, so
+ * instances polling at once agree and nothing is overwritten; a PBX that fails is asked again next time.
+ */
+export function createRegistrationWatch({ db, driver, intervalMs, logger }: {
+  db: Database;
+  driver: Required<Pick<PbxDriver, 'registrations'>>;
+  intervalMs: number;
+  logger: Logger;
+}) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+
+  /** One pass: how many accounts turned registered. */
+  async function checkOnce(): Promise<number> {
+    let recorded = 0;
+    let before: { activatedAt: string; id: string } | undefined;
+    for (let batch = 0; batch < MAX_BATCHES; batch += 1) {
+      const candidates = await queryRows<{ id: string; extension: string; activated_at: string }>(db, sql`
+        select id, extension, activated_at::text from sip_accounts
+         where status = 'active' and registered_at is null and activated_at is not null
+           ${before ? sql`and (activated_at, id) < (${before.activatedAt}::timestamptz, ${before.id}::uuid)` : sql``}
+         order by activated_at desc, id desc
+         limit ${BATCH}`);
+      if (candidates.length === 0) break;
+      const byExtension = new Map(candidates.map((account) => [account.extension, account.id]));
+      for (const { extension, userAgent } of await driver.registrations([...byExtension.keys()])) {
+        const id = byExtension.get(extension);
+        if (id === undefined) continue;
+        const updated = await queryRows<{ id: string }>(db, sql`
+          update sip_accounts set registered_at = now(), registered_user_agent = ${userAgent}
+           where id = ${id}::uuid and status = 'active' and registered_at is null returning id`);
+        recorded += updated.length;
+      }
+      const last = candidates[candidates.length - 1]!;
+      before = { activatedAt: last.activated_at, id: last.id };
+      if (candidates.length < BATCH) break;
+    }
+    if (recorded > 0) logger.info({ recorded }, 'Phones seen registered for the first time');
+    return recorded;
+  }
+
+  const tick = () => {
+    running ??= checkOnce()
+      .catch((error: unknown) => logger.warn({ err: { message: (error as Error)?.message } }, 'Registration check failed; will retry'))
+      .finally(() => (running = undefined));
+  };
+
+  return {
+    checkOnce,
+    start(): void {
+      if (timer) return;
+      timer = setInterval(tick, intervalMs).unref();
+      tick();
+    },
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
+
+export type RegistrationWatch = ReturnType<typeof createRegistrationWatch>;
+
+/** The watch for this driver, or undefined when the driver cannot tell who registered or the checks are off (0 s). */
+export function registrationWatchFor({ db, driver, intervalSeconds, logger }: {
+  db: Database;
+  driver: Pick<PbxDriver, 'registrations'>;
+  intervalSeconds: number;
+  logger: Logger;
+}): RegistrationWatch | undefined {
+  if (!driver.registrations || intervalSeconds <= 0) return undefined;
+  return createRegistrationWatch({
+    db,
+    driver: { registrations: (extensions) => driver.registrations!(extensions) },
+    intervalMs: intervalSeconds * 1000,
+    logger: logger.child({ component: 'registrations' }),
+  });
+}

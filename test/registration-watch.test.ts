@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNoneDriver } from '../src/modules/pbx/none/none-driver.ts';
+import { PbxError, type PbxDriver, type PbxRegistration } from '../src/modules/pbx/pbx-driver.ts';
+import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
+import { createTestService, registerAndLogin, type TestService } from './support/test-service.ts';
+
+// A PBX that can tell who registered: the test says which extensions have a phone, and can make it fail.
+const registered = new Map<string, string | null>();
+let failing = false;
+const asked: string[][] = [];
+const pbx: PbxDriver = {
+  ...createNoneDriver(),
+  async registrations(extensions) {
+    asked.push([...extensions]);
+    if (failing) throw new PbxError({ kind: 'unavailable', retryable: true, message: 'registrar database down' });
+    return extensions.flatMap((extension): PbxRegistration[] => (registered.has(extension) ? [{ extension, userAgent: registered.get(extension)! }] : []));
+  },
+};
+
+let database: TestDatabase;
+let service: TestService;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  service = await createTestService({ database: database.handle, overrides: { driver: pbx } });
+});
+afterAll(async () => {
+  await service?.close();
+  await database?.close();
+});
+
+const me = async (token: string) =>
+  (await service.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } })).json<{
+    sip_account: { extension: string; status: string; activated_at: string | null; registered_at: string | null; user_agent: string | null };
+  }>().sip_account;
+
+describe('first registration seen', () => {
+  it('turns a live account registered, with when and the phone\'s User-Agent, once the PBX has a phone registered', async () => {
+    const { token } = await registerAndLogin(service.app);
+    const before = await me(token);
+    expect(before).toMatchObject({ status: 'active', registered_at: null, user_agent: null });
+
+    expect(await service.deps.registrationWatch!.checkOnce()).toBe(0);
+    expect(asked.at(-1)).toContain(before.extension);
+    expect((await me(token)).status).toBe('active');
+
+    registered.set(before.extension, 'LinphoneAndroid/5.2.5 (Pixel 7) LinphoneSDK/5.3.47');
+    const checkedAt = Date.now();
+    expect(await service.deps.registrationWatch!.checkOnce()).toBeGreaterThanOrEqual(1);
+    const after = await me(token);
+    expect(after).toMatchObject({ status: 'registered', user_agent: 'LinphoneAndroid/5.2.5 (Pixel 7) LinphoneSDK/5.3.47', activated_at: before.activated_at });
+    expect(Math.abs(Date.parse(after.registered_at!) - checkedAt)).toBeLessThan(10_000);
+
+    // The first registration is kept: later phones neither ask again nor overwrite it.
+    registered.set(before.extension, 'Linphonec/5.1.65');
+    const askedBefore = asked.length;
+    await service.deps.registrationWatch!.checkOnce();
+    expect(asked.slice(askedBefore).flat()).not.toContain(before.extension);
+    expect(await me(token)).toEqual(after);
+  });
+
+  it('leaves the account active when the PBX fails, and records it at the next check', async () => {
+    const { token } = await registerAndLogin(service.app);
+    const { extension } = await me(token);
+    registered.set(extension, null);
+    failing = true;
+    await expect(service.deps.registrationWatch!.checkOnce()).rejects.toThrow('registrar database down');
+    expect((await me(token)).status).toBe('active');
+    failing = false;
+    await service.deps.registrationWatch!.checkOnce();
+    expect(await me(token)).toMatchObject({ status: 'registered', user_agent: null });
+  });
+
+  it('is not built for a PBX that cannot tell (accounts stay active), nor with REGISTRATION_CHECK_INTERVAL_SECONDS=0', async () => {
+    const none = await createTestService({ database: database.handle, startWorker: false });
+    const off = await createTestService({ database: database.handle, overrides: { driver: pbx }, env: { REGISTRATION_CHECK_INTERVAL_SECONDS: '0' }, startWorker: false });
+    try {
+      expect(none.deps.registrationWatch).toBeUndefined();
+      expect(off.deps.registrationWatch).toBeUndefined();
+    } finally {
+      await none.close();
+      await off.close();
+    }
+  });
+
+  it('runs on its own timer once started, and stops', async () => {
+    const { token } = await registerAndLogin(service.app);
+    const { extension } = await me(token);
+    registered.set(extension, 'Linphone/5.2.6');
+    service.deps.registrationWatch!.start();
+    try {
+      await expect.poll(async () => (await me(token)).status, { timeout: 5_000 }).toBe('registered');
+    } finally {
+      await service.deps.registrationWatch!.stop();
+    }
+  });
+});
