@@ -38,7 +38,8 @@ export function buildAccountLifecycle({ db, config, logger, hasher, loginThrottl
   const emailVerification = createEmailVerification({
     db, mail, sipAccounts, kickProvisioning, publicBaseUrl, tokenTtlSeconds: config.emailVerification.tokenTtlSeconds, offRequestPath, logger,
   });
-  const passwordReset = createPasswordReset({ db, hasher, mail, sessions, publicBaseUrl, ttlSeconds: config.passwordResetTtlSeconds, offRequestPath, logger });
+  const emailProven = { activate: sipAccounts.activateAfterVerification, kick: kickProvisioning };
+  const passwordReset = createPasswordReset({ db, hasher, mail, sessions, emailProven, publicBaseUrl, ttlSeconds: config.passwordResetTtlSeconds, offRequestPath, logger });
   const unverifiedSweep = createUnverifiedAccountSweep({ db, ttlSeconds: config.emailVerification.unverifiedAccountTtlSeconds, logger });
   // Auth knows no mail: the password-changed notice is wired here, in the user's language.
   const passwordChangedNotice = {

@@ -9,6 +9,7 @@ import { createReconcile } from './modules/reconcile/reconcile.usecases.ts';
 import { createImportProgress } from './modules/imports/import-progress.ts';
 import { createUserImports } from './modules/imports/imports.usecases.ts';
 import type { Mail } from './modules/mail/create-mail.ts';
+import type { WorkerLiveness } from './modules/provisioning-jobs/worker-liveness.ts';
 import type { SipAccountUseCases } from './modules/sip-accounts/sip-accounts.usecases.ts';
 
 /** The admin module's guard as the operator routes' port wants it. */
@@ -25,8 +26,9 @@ function adminAudit(db: Database): AdminAudit {
 }
 
 /** The composition root's operator part: reconcile and the CSV import, behind the admin guard, written to the audit log. */
-export function buildOperator({ db, config, driver, kick, logger, requireAdmin, sipAccounts, mail }: {
+export function buildOperator({ db, liveness, config, driver, kick, logger, requireAdmin, sipAccounts, mail }: {
   db: Database;
+  liveness: WorkerLiveness; // tells an import runner that died from one that runs
   sipAccounts: Pick<SipAccountUseCases, 'openAccount'>;
   mail: Pick<Mail, 'enqueue' | 'kick'>;
   config: ResolvedConfig;
@@ -37,6 +39,7 @@ export function buildOperator({ db, config, driver, kick, logger, requireAdmin, 
 }) {
   const imports = createUserImports({
     db,
+    liveness,
     sipAccounts,
     mail,
     kickProvisioning: kick,
@@ -48,7 +51,7 @@ export function buildOperator({ db, config, driver, kick, logger, requireAdmin, 
   return {
     imports,
     importProgress: createImportProgress({ db }),
-    /** Imports under way finish their rows first. */
+    /** Imports under way stop at their next row; the rest is resumed by the next runner. */
     close: () => imports.close(),
     access: adminAccess(requireAdmin),
     audit: adminAudit(db),

@@ -105,7 +105,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
   };
   const provisioning = buildProvisioning({ db, sipAccounts, config });
   const admin = await buildAdmin({ config, database, logger, authenticate: auth.authenticate, sessions, sipAccounts, secretRotation: useCases.secretRotation, queue, mail });
-  const operator = buildOperator({ db, config, driver, kick: queue.kick, logger, requireAdmin: admin.requireAdmin, sipAccounts, mail });
+  const operator = buildOperator({ db, liveness: createWorkerLiveness(database), config, driver, kick: queue.kick, logger, requireAdmin: admin.requireAdmin, sipAccounts, mail });
   return {
     config,
     logger,
@@ -131,7 +131,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     operator, // reconcile and the CSV import, with the admin guard and audit log they answer to
     /** Stops the worker (jobs in hand finish or go back to the queue), then closes what this function opened. */
     async close(): Promise<void> {
-      await operator.close(); // an import under way finishes its rows (and queues their jobs) first
+      await operator.close(); // an import under way stops at its next row (resumed by the next runner)
       await worker.stop();
       await lifecycle.close();
       await mail.stop();

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   deps.retention.start();
   deps.unverifiedSweep.start();
   deps.registrationWatch?.start();
+  deps.operator.imports.startResuming(); // imports a crashed process (or instance) left half-done
   await app.listen({ host: config.host, port: config.port });
   logger.info({ database: deps.database.kind, pbx: deps.driver.name }, `voip-onboarding-api ready: API docs at http://localhost:${config.port}/docs`);
 

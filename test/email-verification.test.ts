@@ -162,6 +162,21 @@ describe('email verification required', () => {
     expect(await me(required.service, auth)).toMatchObject({ email_verified: true, sip_account: { extension: register.json().sip_extension, status: 'active' } });
   });
 
+  it('counts a used password-reset link as proof of the address: verified, and the held extension goes to the PBX', async () => {
+    const { email, register } = await signUp(required.service);
+    await required.service.app.inject({ method: 'POST', url: '/auth/forgot-password', payload: { email } });
+    const resetMails = () => mailsTo(required.service.deps.config.mail.outboxDir, email, /password|contraseña/i);
+    await expect.poll(async () => (await resetMails()).length, { timeout: 5_000 }).toBe(1); // sent off the request path
+    const [resetMail] = await resetMails();
+    const newPassword = `${GOOD_PASSWORD}-new`;
+    const reset = await required.service.app.inject({ method: 'POST', url: '/auth/reset-password', payload: { token: onlyTokenIn(resetMail!), new_password: newPassword } });
+    expect(reset.statusCode).toBe(204);
+    const login = await required.service.app.inject({ method: 'POST', url: '/auth/login', payload: { email, password: newPassword } });
+    const auth = { authorization: `Bearer ${login.json<{ access_token: string }>().access_token}` };
+    await expect.poll(async () => (await required.service.app.inject({ url: '/sip/credentials', headers: auth })).statusCode, { timeout: 15_000 }).toBe(200);
+    expect(await me(required.service, auth)).toMatchObject({ email_verified: true, sip_account: { extension: register.json().sip_extension, status: 'active' } });
+  });
+
   it('answers a used token posted from the page with the invalid-link page (400)', async () => {
     const { email } = await signUp(required.service, {}, { 'accept-language': 'es-MX,es;q=0.9' });
     const { mail, token } = await verificationMail(required.service, email);

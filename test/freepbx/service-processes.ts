@@ -117,7 +117,7 @@ export async function runningJobs({ url, dataDir }: { url?: string; dataDir: str
   return (row as { running: number }).running;
 }
 
-async function queryOnce({ url, dataDir }: { url?: string; dataDir: string }, query: string): Promise<unknown[]> {
+export async function queryOnce({ url, dataDir }: { url?: string; dataDir: string }, query: string): Promise<unknown[]> {
   if (url) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

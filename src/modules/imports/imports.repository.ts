@@ -8,8 +8,8 @@ export type NewImportRow = { line: number; email: string; displayName: string | 
 
 export function createImportsRepository({ db }: { db: Queryable }) {
   return {
-    async create(createdBy: string | null, rows: NewImportRow[]): Promise<string> {
-      const [created] = await db.insert(userImports).values({ createdBy, totalRows: rows.length }).returning({ id: userImports.id });
+    async create(createdBy: string | null, runnerId: string, rows: NewImportRow[]): Promise<string> {
+      const [created] = await db.insert(userImports).values({ createdBy, runnerId, totalRows: rows.length }).returning({ id: userImports.id });
       for (let i = 0; i < rows.length; i += 1000) {
         await db.insert(userImportRows).values(rows.slice(i, i + 1000).map((row) => ({ ...row, importId: created!.id })));
       }

@@ -9,6 +9,8 @@ export const userImports = pgTable('user_imports', {
   totalRows: integer('total_rows').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   finishedAt: timestamp('finished_at', { withTimezone: true }),
+  /** The import runner (import-claims.ts) creating its rows; another takes over an unfinished import whose runner is gone. */
+  runnerId: text('runner_id'),
 });
 
 /**

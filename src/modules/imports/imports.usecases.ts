@@ -5,10 +5,12 @@ import { encryptSecret, generateSipSecret } from '../../shared/crypto.ts';
 import { createEmailTokensRepository } from '../email-tokens/email-tokens.repository.ts';
 import type { Mail } from '../mail/create-mail.ts';
 import { provisioningJobs } from '../provisioning-jobs/jobs.table.ts';
+import type { WorkerLiveness } from '../provisioning-jobs/worker-liveness.ts';
 import { createSipAccountsRepository } from '../sip-accounts/sip-accounts.repository.ts';
 import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.ts';
 import { createUsersRepository } from '../users/users.repository.ts';
 import { parseCsv } from './csv.ts';
+import { createImportClaims } from './import-claims.ts';
 import { toImportRows } from './import-rows.ts';
 import { createImportsRepository } from './imports.repository.ts';
 import type { userImportRows } from './imports.table.ts';
@@ -17,8 +19,10 @@ import type { userImportRows } from './imports.table.ts';
 export const INVITED_WITHOUT_PASSWORD = '!invited';
 /** How long an invitation link works: three days, for people who read their mail on Monday. */
 export const INVITATION_TTL_SECONDS = 3 * 86_400;
-/** A job of an import that died half-way runs anyway after this (else they are released when the last row is done). */
+/** A job of an import that died half-way runs after this even if no runner resumes it (else released when its last row is done). */
 const HOLD_SECONDS = 600;
+/** How often a running service looks for imports whose runner died (on PostgreSQL, another instance's). */
+const RESUME_INTERVAL_MS = 30_000;
 
 type Row = typeof userImportRows.$inferSelect;
 
@@ -28,8 +32,10 @@ type Row = typeof userImportRows.$inferSelect;
  * password), and their SIP account, whose create job is held until the last row: then all are released at
  * once, so the worker pushes them together and FreePBX needs one Apply Config, not one per batch.
  */
-export function createUserImports({ db, sipAccounts, mail, kickProvisioning, publicBaseUrl, extensionRange, encryptionKey, logger }: {
+export function createUserImports({ db, liveness, sipAccounts, mail, kickProvisioning, publicBaseUrl, extensionRange, encryptionKey, logger }: {
   db: Database;
+  /** How a runner that died is told from one that runs (worker-liveness.ts). */
+  liveness: WorkerLiveness;
   sipAccounts: Pick<SipAccountUseCases, 'openAccount'>;
   mail: Pick<Mail, 'enqueue' | 'kick'>;
   kickProvisioning: () => void;
@@ -39,7 +45,10 @@ export function createUserImports({ db, sipAccounts, mail, kickProvisioning, pub
   logger: Logger;
 }) {
   const imports = createImportsRepository({ db });
+  const claims = createImportClaims({ db, liveness });
   const running = new Set<Promise<void>>();
+  let stopping = false;
+  let resumeTimer: NodeJS.Timeout | undefined;
 
   async function openAccount(tx: Transaction, userId: string, extension: string | null) {
     if (!extension) return sipAccounts.openAccount(tx, userId);
@@ -50,7 +59,7 @@ export function createUserImports({ db, sipAccounts, mail, kickProvisioning, pub
 
   async function createRow(importId: string, row: Row): Promise<void> {
     try {
-      const userId = await db.transaction(async (tx) => {
+      await db.transaction(async (tx) => {
         if (row.extension && (await createImportsRepository({ db: tx }).isReserved(row.extension))) throw new RowRefused(`extension ${row.extension} is reserved`);
         const user = await createUsersRepository({ db: tx }).insert({ email: row.email, passwordHash: INVITED_WITHOUT_PASSWORD, displayName: row.displayName, locale: null });
         const account = await openAccount(tx, user.id, row.extension);
@@ -62,9 +71,10 @@ export function createUserImports({ db, sipAccounts, mail, kickProvisioning, pub
           locale: null,
           params: { url: `${publicBaseUrl}/auth/reset-password?token=${token}`, validForMinutes: INVITATION_TTL_SECONDS / 60, ...(row.displayName ? { displayName: row.displayName } : {}) },
         });
-        return user.id;
+        // In the same transaction: a process that dies after the commit has settled the row, so a resumed
+        // import never creates it twice (nor reports its own user as an email already registered).
+        await createImportsRepository({ db: tx }).settleRow(importId, row.line, { status: 'created', userId: user.id });
       });
-      await imports.settleRow(importId, row.line, { status: 'created', userId });
     } catch (error) {
       const reason = error instanceof RowRefused ? error.message
         : isUniqueViolation(error, 'users_email_lower_key') ? 'the email is already registered'
@@ -75,29 +85,62 @@ export function createUserImports({ db, sipAccounts, mail, kickProvisioning, pub
     }
   }
 
+  /** Creates the import's rows still pending, then releases its jobs; stops between rows when the process stops. */
   async function run(importId: string): Promise<void> {
     const rows = await imports.pendingRows(importId);
-    for (const row of rows) await createRow(importId, row);
+    for (const row of rows) {
+      if (stopping) return void logger.info({ importId }, 'User import paused by the stop; the next start resumes it');
+      await createRow(importId, row);
+      // PGlite answers in the same thread, its promises settling as microtasks: without a turn of the event
+      // loop between rows, an import would hold off every HTTP request (and the CLI's progress) to its end.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     await imports.releaseJobs(importId);
     kickProvisioning();
     mail.kick();
     logger.info({ importId, rows: rows.length }, 'User import done; extensions are being provisioned');
   }
 
+  function launch(importId: string): Promise<void> {
+    const done = run(importId).catch((error: unknown) => logger.error({ importId, err: error instanceof Error ? error.name : 'unknown' }, 'User import stopped'));
+    running.add(done);
+    void done.finally(() => running.delete(done));
+    return done;
+  }
+
+  /** Claims the imports whose runner is gone and finishes them (at start-up and every RESUME_INTERVAL_MS). */
+  async function resume(): Promise<string[]> {
+    if (stopping || !(await claims.anyAbandoned())) return [];
+    const ids = await claims.claimAbandoned();
+    for (const id of ids) {
+      logger.info({ importId: id }, 'Resuming a user import whose runner is gone');
+      void launch(id);
+    }
+    return ids;
+  }
+
   return {
-    /** Reads and checks the CSV, stores every row, and creates the users in the background. Returns the import's id. */
+    /** Reads and checks the CSV, stores every row (all or none), and creates the users in the background. */
     async start({ csv, createdBy }: { csv: string; createdBy: string | null }): Promise<{ id: string; done: Promise<void> }> {
       const rows = toImportRows(parseCsv(csv), extensionRange);
-      const id = await imports.create(createdBy, rows);
+      await claims.hold();
+      const id = await db.transaction((tx) => createImportsRepository({ db: tx }).create(createdBy, claims.runnerId, rows));
       logger.info({ importId: id, rows: rows.length, invalid: rows.filter((row) => row.status === 'invalid').length }, 'User import started');
-      const done = run(id).catch((error: unknown) => logger.error({ importId: id, err: error instanceof Error ? error.name : 'unknown' }, 'User import stopped'));
-      running.add(done);
-      void done.finally(() => running.delete(done));
-      return { id, done };
+      return { id, done: launch(id) };
     },
-    /** Imports under way finish their rows (a stop waits for them). */
+    resume,
+    /** Resumes abandoned imports now and every `intervalMs` (main.ts; another instance's crash is noticed within it). */
+    startResuming(intervalMs = RESUME_INTERVAL_MS): void {
+      const tick = () => void resume().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : 'unknown' }, 'Looking for abandoned imports failed; will retry'));
+      resumeTimer ??= setInterval(tick, intervalMs).unref();
+      tick();
+    },
+    /** Stops at the next row boundary: what is left stays pending, for the next runner to resume. */
     async close(): Promise<void> {
+      stopping = true;
+      clearInterval(resumeTimer);
       await Promise.all([...running]);
+      await claims.close();
     },
   };
 }

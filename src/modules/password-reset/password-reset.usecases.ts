@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Database } from '../../db/database.ts';
+import type { Database, Transaction } from '../../db/database.ts';
 import type { OffRequestPath } from '../../shared/off-request-path.ts';
 import type { PasswordHasher } from '../auth/password-hasher.ts';
 import { assertPasswordAcceptable } from '../auth/password-policy.ts';
@@ -18,8 +18,18 @@ export const RESET_COOLDOWN_SECONDS = 60;
  * "Forgot my password": a mailed single-use link (PASSWORD_RESET_TTL) whose form sets a new password under
  * the usual policy; every session of the user ends with it, and a mail says it happened.
  */
-export function createPasswordReset({ db, hasher, mail, sessions, publicBaseUrl, ttlSeconds, offRequestPath, logger, cooldownSeconds = RESET_COOLDOWN_SECONDS }: {
+/**
+ * A reset link is a token mailed to the address, so using it proves the address as a verification link does:
+ * an account held for verification goes to the PBX (true: kick the worker after the commit).
+ */
+export interface EmailProven {
+  activate(tx: Transaction, userId: string): Promise<boolean>;
+  kick(): void;
+}
+
+export function createPasswordReset({ db, hasher, mail, sessions, emailProven, publicBaseUrl, ttlSeconds, offRequestPath, logger, cooldownSeconds = RESET_COOLDOWN_SECONDS }: {
   db: Database;
+  emailProven: EmailProven;
   hasher: Pick<PasswordHasher, 'hash'>;
   mail: Pick<Mail, 'enqueue' | 'kick'>;
   sessions: SessionsEnding;
@@ -70,11 +80,18 @@ export function createPasswordReset({ db, hasher, mail, sessions, publicBaseUrl,
       if (!(await tokens.findUsable('reset_password', token))) throw invalidEmailToken();
       const passwordHash = await hasher.hash(newPassword);
       let endedSessions: string[] = [];
+      let queued = false;
       const user = await db.transaction(async (tx) => {
         const found = await createEmailTokensRepository({ db: tx }).consume('reset_password', token);
         if (!found) return undefined;
-        const [changed] = await tx.update(users).set({ passwordHash }).where(eq(users.id, found.userId)).returning();
+        const [changed] = await tx
+          .update(users)
+          // An invited user (CSV import) sets a first password here: their address is proven by it too.
+          .set({ passwordHash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
+          .where(eq(users.id, found.userId))
+          .returning();
         if (!changed) return undefined;
+        queued = await emailProven.activate(tx, changed.id);
         endedSessions = await sessions.endAll(changed.id, 'password_reset', tx);
         await mail.enqueue(tx, { to: changed.email, template: 'password-changed', locale: changed.locale, params: displayName(changed) });
         return changed;
@@ -82,6 +99,7 @@ export function createPasswordReset({ db, hasher, mail, sessions, publicBaseUrl,
       if (!user) throw invalidEmailToken();
       sessions.forget(endedSessions);
       mail.kick();
+      if (queued) emailProven.kick();
       logger.info({ userId: user.id }, 'Password reset; every session ended');
       return user;
     },
