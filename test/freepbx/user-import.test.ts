@@ -92,6 +92,9 @@ describe('POST /admin/imports on FreePBX', () => {
     expect(login.statusCode).toBe(200);
     const creds = await svc.app.inject({ method: 'GET', url: '/sip/credentials', headers: { authorization: `Bearer ${login.json().access_token}` } });
     expect(sim.state.liveSecret(creds.json().username)).toBe(creds.json().password);
+    // The invitation went to the address and was used: that proves it.
+    const me = await svc.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${login.json().access_token}` } });
+    expect(me.json()).toMatchObject({ email_verified: true });
   }, 200_000);
 
   it('answers 403 admin_required to a user who is not an admin, 404 for an unknown import, 422 for a JSON body instead of CSV', async () => {
