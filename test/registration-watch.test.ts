@@ -59,6 +59,25 @@ describe('first registration seen', () => {
     expect(await me(token)).toEqual(after);
   });
 
+  it('forgets the registration when the secret changes (a rotation), until a phone registers with the new one', async () => {
+    const { token } = await registerAndLogin(service.app);
+    const { extension } = await me(token);
+    registered.set(extension, 'Linphonec/5.1.65');
+    await service.deps.registrationWatch!.checkOnce();
+    expect((await me(token)).status).toBe('registered');
+
+    registered.delete(extension); // the phone with the old secret is refused and its binding lapses
+    const rotated = await service.app.inject({ method: 'POST', url: '/sip/credentials/rotate', headers: { authorization: `Bearer ${token}` } });
+    expect(rotated.statusCode).toBe(200);
+    expect(await me(token)).toMatchObject({ status: 'active', registered_at: null, user_agent: null });
+    await service.deps.registrationWatch!.checkOnce();
+    expect((await me(token)).status).toBe('active');
+
+    registered.set(extension, 'LinphoneiOS/5.2.4 (iPhone) LinphoneSDK/5.3.30');
+    await service.deps.registrationWatch!.checkOnce();
+    expect(await me(token)).toMatchObject({ status: 'registered', user_agent: 'LinphoneiOS/5.2.4 (iPhone) LinphoneSDK/5.3.30' });
+  });
+
   it('leaves the account active when the PBX fails, and records it at the next check', async () => {
     const { token } = await registerAndLogin(service.app);
     const { extension } = await me(token);

@@ -29,6 +29,10 @@ export function createSecretRotationRepository({ db }: { db: Queryable }) {
           secretCiphertext: sql`${sipAccounts.nextSecretCiphertext}`,
           nextSecretCiphertext: null,
           secretVersion,
+          // "Registered" is about the credentials a phone has: with a new secret (a rotation, or an admin's
+          // enable) it is unknown again until the registration watch sees a phone registered with it.
+          registeredAt: null,
+          registeredUserAgent: null,
           updatedAt: sql`now()`,
         })
         .where(and(eq(sipAccounts.id, id), isNotNull(sipAccounts.nextSecretCiphertext), eq(sipAccounts.secretVersion, secretVersion - 1)))

@@ -148,6 +148,22 @@ describe('Kamailio driver against a real PostgreSQL', () => {
     await driver.close();
   });
 
+  it('an update with a new secret ends the registrations made with the old one; the same secret again keeps them', async () => {
+    const driver = driverWith('both');
+    const account = newAccount();
+    await driver.createAccount(account);
+    const bind = (ruid: string) =>
+      sql.query(`insert into location (ruid, username, domain, contact) values ($1, $2, $3, $4)`, [ruid, account.extension, DOMAIN, `sip:${account.extension}@192.0.2.1:5062`]);
+    const bindings = async () => (await sql.query('select ruid from location where username = $1', [account.extension])).rowCount;
+    await bind(`r-${account.extension}-same`);
+    await driver.updateAccount(account); // a re-push of the same secret (reprovision, reconcile)
+    expect(await bindings()).toBe(1);
+
+    await driver.updateAccount({ ...account, secret: `${account.secret}-rotated` });
+    expect(await bindings()).toBe(0);
+    await driver.close();
+  });
+
   it('an update for a new display name writes only the secret columns: Kamailio keeps no name', async () => {
     const driver = driverWith('both');
     const account = newAccount();

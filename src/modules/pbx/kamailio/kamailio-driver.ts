@@ -24,11 +24,18 @@ const INSERT_SUBSCRIBER = `
   values ($1, $2, $3, $4, $5)
   on conflict (username, domain) do nothing`;
 
+// Answers whether a row already there held another secret (a rotation, an admin's enable): a phone registered
+// with the old one must not stay reachable. The CTE reads the row as it was before this statement.
 const UPSERT_SUBSCRIBER = `
+  with previous as (select password, ha1 from subscriber where username = $1 and domain = $2)
   insert into subscriber (username, domain, password, ha1, ha1b)
   values ($1, $2, $3, $4, $5)
   on conflict (username, domain)
-  do update set password = excluded.password, ha1 = excluded.ha1, ha1b = excluded.ha1b`;
+  do update set password = excluded.password, ha1 = excluded.ha1, ha1b = excluded.ha1b
+  returning exists (select 1 from previous where previous.password is distinct from $3 or previous.ha1 is distinct from $4) as "secretChanged"`;
+// With usrloc db_mode 3, as in the sample config, the table is the registrar's only copy. A domain of NULL is
+// usrloc's use_domain=0. A registrar that keeps no location table (42P01) has nothing to remove.
+const DELETE_BINDINGS = 'delete from location where username = $1 and (domain = $2 or domain is null)';
 
 /**
  * Kamailio as the PBX: accounts are rows of its `subscriber` table. auth_db reads that table on every
@@ -71,13 +78,18 @@ export function createKamailioDriver(options: KamailioDriverOptions): PbxDriver 
       secret: account.secret,
       storage: passwordStorage,
     });
+    let bindings = 0;
     try {
-      await pool.query(UPSERT_SUBSCRIBER, [account.extension, domain, columns.password, columns.ha1, columns.ha1b]);
+      const written = await pool.query<{ secretChanged: boolean }>(UPSERT_SUBSCRIBER, [account.extension, domain, columns.password, columns.ha1, columns.ha1b]);
+      if (written.rows[0]?.secretChanged) bindings = await deleteBindings(account.extension);
     } catch (error) {
       throw toPbxError(`${operation} of extension ${account.extension}`, error);
     }
-    logger.info({ extension: account.extension, domain, passwordStorage }, `kamailio subscriber written (${operation})`);
+    logger.info({ extension: account.extension, domain, passwordStorage, ...(bindings ? { bindings } : {}) }, `kamailio subscriber written (${operation})`);
   }
+
+  const deleteBindings = async (extension: string): Promise<number> =>
+    (await pool.query(DELETE_BINDINGS, [extension, domain]).catch((error: { code?: string }) => (error.code === '42P01' ? { rowCount: 0 } : Promise.reject(error)))).rowCount ?? 0;
 
   async function create(account: PbxAccount): Promise<void> {
     assertValid('create', account.extension, account.secret);
@@ -113,14 +125,9 @@ export function createKamailioDriver(options: KamailioDriverOptions): PbxDriver 
       assertValid('delete', extension);
       try {
         const result = await pool.query('delete from subscriber where username = $1 and domain = $2', [extension, domain]);
-        // Then its registrations: a phone registered until now stops being reachable at once (with usrloc
-        // db_mode 3, as in the sample config, the table is the registrar's only copy). A domain of NULL is
-        // usrloc's use_domain=0. A registrar that keeps no location table (42P01) has nothing more to remove.
-        const bindings = await pool.query(
-          'delete from location where username = $1 and (domain = $2 or domain is null)',
-          [extension, domain],
-        ).catch((error: { code?: string }) => (error.code === '42P01' ? { rowCount: 0 } : Promise.reject(error)));
-        logger.info({ extension, domain, deleted: result.rowCount ?? 0, bindings: bindings.rowCount ?? 0 }, 'kamailio subscriber deleted');
+        // Then its registrations: a phone registered until now stops being reachable at once.
+        const bindings = await deleteBindings(extension);
+        logger.info({ extension, domain, deleted: result.rowCount ?? 0, bindings }, 'kamailio subscriber deleted');
       } catch (error) {
         throw toPbxError(`delete of extension ${extension}`, error);
       }
