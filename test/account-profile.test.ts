@@ -46,9 +46,11 @@ describe('PATCH /auth/me', () => {
     const answer = await patchMe(user.token, { display_name: '  Alice Cooper ' });
     expect(answer.statusCode).toBe(200);
     expect(answer.headers['cache-control']).toBe('no-store');
-    // The shape of GET /auth/me, field for field (its activated_at may move once the update job is live).
+    // The shape of GET /auth/me, field for field (but what the update job in flight moves: when the account
+    // went live, and the attempts of the latest job, which the worker may have claimed in between).
     const me = (await get('/auth/me', user.token)).json();
-    expect({ ...answer.json(), sip_account: { ...answer.json().sip_account, activated_at: null } }).toEqual({ ...me, sip_account: { ...me.sip_account, activated_at: null } });
+    const settled = (body: { sip_account: object }) => ({ ...body, sip_account: { ...body.sip_account, activated_at: null, provisioning_attempts: null } });
+    expect(settled(answer.json())).toEqual(settled(me));
     expect(answer.json()).toMatchObject({ display_name: 'Alice Cooper', sip_account: { extension, status: 'active' } });
 
     await expect.poll(() => pbx.names.get(extension), EVENTUALLY).toBe('Alice Cooper');

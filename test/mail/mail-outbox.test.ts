@@ -111,8 +111,12 @@ describe('mail without SMTP_URL: the outbox', () => {
 
   it('takes over a mail whose worker died while sending (lease run out)', async () => {
     const { deps } = service;
-    const id = await deps.mail.enqueue(deps.database.db, { to: uniqueEmail('orphan'), template: 'account-deleted', locale: 'en', params: {} });
-    await queryRows(deps.database.db, sql`update outgoing_mails set state = 'sending', locked_by = 'mail-dead', locked_until = now() - interval '1 second', run_at = now() + interval '1 hour', attempts = 1 where id = ${id}`);
+    // Queued and claimed by a dead worker in one transaction: the live worker never sees it queued.
+    const id = await deps.database.db.transaction(async (tx) => {
+      const queued = await deps.mail.enqueue(tx, { to: uniqueEmail('orphan'), template: 'account-deleted', locale: 'en', params: {} });
+      await queryRows(tx, sql`update outgoing_mails set state = 'sending', locked_by = 'mail-dead', locked_until = now() - interval '1 second', run_at = now() + interval '1 hour', attempts = 1 where id = ${queued}`);
+      return queued;
+    });
     deps.mail.kick();
     expect((await emlOf(id)).parsed.subject).toBe('Your Acme Voice account is being deleted');
     expect(await mailRow(deps.database.db, id)).toMatchObject({ state: 'sent', attempts: 2 });
