@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKamailio, type RunningKamailio } from './support/kamailio.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startLinphonecSession } from './support/linphonec.ts';
-import { fetchSipCredentials, signUpOverHttp, startListeningService, type ListeningService } from './support/listening-service.ts';
+import { fetchSipCredentials, signUpOverHttp } from './support/listening-service.ts';
+import { serviceOnKamailioForThisFile } from './support/service-on-kamailio.ts';
 
 /**
  * "First registration seen", with nothing faked: a person signs up, GET /auth/me shows the account `active`;
@@ -10,41 +10,23 @@ import { fetchSipCredentials, signUpOverHttp, startListeningService, type Listen
  * the phone's User-Agent.
  */
 describe('first registration seen: the account turns registered once linphonec registers at Kamailio', () => {
-  let kamailio: RunningKamailio;
-  let api: ListeningService;
-
-  beforeAll(async () => {
-    kamailio = await startKamailio({ passwordStorage: 'plain', domain: '127.0.0.1' });
-    api = await startListeningService({
-      PBX_DRIVER: 'kamailio',
-      KAMAILIO_DATABASE_URL: kamailio.databaseUrl,
-      SIP_DOMAIN: kamailio.domain,
-      SIP_PORT: String(kamailio.port),
-      SIP_TRANSPORT: 'udp',
-      REGISTRATION_CHECK_INTERVAL_SECONDS: '1',
-    });
-    // As main.ts does; the test service starts only the provisioning and mail workers.
-    api.service.deps.registrationWatch!.start();
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await kamailio?.stop();
-  });
+  const file = serviceOnKamailioForThisFile(() => ({ REGISTRATION_CHECK_INTERVAL_SECONDS: '1' }));
+  // As main.ts does; the test service starts only the provisioning and mail workers.
+  beforeAll(() => file.api.service.deps.registrationWatch!.start());
 
   const sipAccount = async (token: string) => {
-    const response = await fetch(`${api.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${file.api.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
     return ((await response.json()) as { sip_account: { status: string; registered_at: string | null; user_agent: string | null } }).sip_account;
   };
 
   it('shows active, then registered with when and the User-Agent linphonec registered with', async () => {
-    const user = await signUpOverHttp(api.baseUrl, { displayName: 'First Call' });
+    const user = await signUpOverHttp(file.api.baseUrl, { displayName: 'First Call' });
     expect(user.registration.body.provisioning_status).toBe('active');
     // A few checks pass with no phone: the account stays active.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(await sipAccount(user.token)).toMatchObject({ status: 'active', registered_at: null, user_agent: null });
 
-    const credentials = (await fetchSipCredentials(api.baseUrl, user.token)).body;
+    const credentials = (await fetchSipCredentials(file.api.baseUrl, user.token)).body;
     const registeredFrom = Date.now();
     const session = await startLinphonecSession({ credentials, proxyHost: credentials.domain, proxyPort: credentials.port });
     try {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Test support: a fresh PostgreSQL database holding deploy/kamailio/schema.sql, for the driver tests and the
@@ -65,6 +66,31 @@ export async function createKamailioTestDatabase(): Promise<KamailioTestDatabase
       if (dropped) return;
       dropped = true;
       await withClient(adminUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
+/**
+ * For one test file: a fresh Kamailio database and a client on it, made before the file's first test and
+ * dropped after its last. Read `database` and `sql` inside tests (they exist once beforeAll ran).
+ */
+export function kamailioTestDatabaseForThisFile(): { readonly database: KamailioTestDatabase; readonly sql: pg.Client } {
+  const file = {} as { database: KamailioTestDatabase; sql: pg.Client };
+  beforeAll(async () => {
+    file.database = await createKamailioTestDatabase();
+    file.sql = new pg.Client({ connectionString: file.database.databaseUrl });
+    await file.sql.connect();
+  });
+  afterAll(async () => {
+    await file.sql?.end();
+    await file.database?.drop();
+  });
+  return {
+    get database() {
+      return file.database;
+    },
+    get sql() {
+      return file.sql;
     },
   };
 }

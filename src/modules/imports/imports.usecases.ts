@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database, Transaction } from '../../db/database.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { encryptSecret, generateSipSecret } from '../../shared/crypto.ts';
+import { createPeriodicTask } from '../../shared/periodic-task.ts';
 import { createEmailTokensRepository } from '../email-tokens/email-tokens.repository.ts';
 import type { Mail } from '../mail/create-mail.ts';
 import { provisioningJobs } from '../provisioning-jobs/jobs.table.ts';
@@ -48,7 +49,7 @@ export function createUserImports({ db, liveness, sipAccounts, mail, kickProvisi
   const claims = createImportClaims({ db, liveness });
   const running = new Set<Promise<void>>();
   let stopping = false;
-  let resumeTimer: NodeJS.Timeout | undefined;
+  let resuming: ReturnType<typeof createPeriodicTask> | undefined;
 
   async function openAccount(tx: Transaction, userId: string, extension: string | null) {
     if (!extension) return sipAccounts.openAccount(tx, userId);
@@ -131,14 +132,17 @@ export function createUserImports({ db, liveness, sipAccounts, mail, kickProvisi
     resume,
     /** Resumes abandoned imports now and every `intervalMs` (main.ts; another instance's crash is noticed within it). */
     startResuming(intervalMs = RESUME_INTERVAL_MS): void {
-      const tick = () => void resume().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : 'unknown' }, 'Looking for abandoned imports failed; will retry'));
-      resumeTimer ??= setInterval(tick, intervalMs).unref();
-      tick();
+      resuming ??= createPeriodicTask({
+        run: resume,
+        intervalMs,
+        onError: (error) => logger.warn({ err: error instanceof Error ? error.message : 'unknown' }, 'Looking for abandoned imports failed; will retry'),
+      });
+      resuming.start();
     },
     /** Stops at the next row boundary: what is left stays pending, for the next runner to resume. */
     async close(): Promise<void> {
       stopping = true;
-      clearInterval(resumeTimer);
+      await resuming?.stop();
       await Promise.all([...running]);
       await claims.close();
     },

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { queryRows, type Database } from '../../db/database.ts';
+import { createPeriodicTask } from '../../shared/periodic-task.ts';
 
 // Any fixed number (the extension allocator uses 7_342_002): one sweeping instance at a time.
 const SWEEP_LOCK_KEY = 7_342_012;
@@ -20,9 +21,6 @@ export function createUnverifiedAccountSweep({ db, ttlSeconds, intervalMs = 10 *
   intervalMs?: number;
   logger: Logger;
 }) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-
   /** One pass: the number of accounts removed, or 0 when another instance holds the lock. */
   async function sweepOnce(): Promise<number> {
     let removed = 0;
@@ -51,25 +49,13 @@ export function createUnverifiedAccountSweep({ db, ttlSeconds, intervalMs = 10 *
     return removed;
   }
 
-  const tick = () => {
-    running ??= sweepOnce()
-      .catch((error: unknown) => logger.warn({ code: (error as { code?: unknown })?.code ?? 'unknown' }, 'Unverified-account sweep failed; will retry'))
-      .finally(() => (running = undefined));
-  };
+  const task = createPeriodicTask({
+    run: sweepOnce,
+    intervalMs,
+    onError: (error) => logger.warn({ code: (error as { code?: unknown })?.code ?? 'unknown' }, 'Unverified-account sweep failed; will retry'),
+  });
 
-  return {
-    sweepOnce,
-    start(): void {
-      if (timer) return;
-      timer = setInterval(tick, intervalMs).unref();
-      tick();
-    },
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  return { sweepOnce, start: task.start, stop: task.stop };
 }
 
 export type UnverifiedAccountSweep = ReturnType<typeof createUnverifiedAccountSweep>;

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { queryRows, type Database } from '../../db/database.ts';
 import type { PbxDriver } from '../pbx/pbx-driver.ts';
+import { createPeriodicTask } from '../../shared/periodic-task.ts';
 
 const BATCH = 500;
 /** Accounts asked about per pass, newest first: one a phone never came for stops costing anything past these. */
@@ -20,9 +21,6 @@ export function createRegistrationWatch({ db, driver, intervalMs, logger }: {
   intervalMs: number;
   logger: Logger;
 }) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-
   /** One pass: how many accounts turned registered. */
   async function checkOnce(): Promise<number> {
     let recorded = 0;
@@ -52,25 +50,13 @@ export function createRegistrationWatch({ db, driver, intervalMs, logger }: {
     return recorded;
   }
 
-  const tick = () => {
-    running ??= checkOnce()
-      .catch((error: unknown) => logger.warn({ err: { message: (error as Error)?.message } }, 'Registration check failed; will retry'))
-      .finally(() => (running = undefined));
-  };
+  const task = createPeriodicTask({
+    run: checkOnce,
+    intervalMs,
+    onError: (error) => logger.warn({ err: { message: (error as Error)?.message } }, 'Registration check failed; will retry'),
+  });
 
-  return {
-    checkOnce,
-    start(): void {
-      if (timer) return;
-      timer = setInterval(tick, intervalMs).unref();
-      tick();
-    },
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  return { checkOnce, start: task.start, stop: task.stop };
 }
 
 export type RegistrationWatch = ReturnType<typeof createRegistrationWatch>;

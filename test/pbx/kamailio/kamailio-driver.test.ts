@@ -1,43 +1,31 @@
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PbxError, type PbxAccount } from '../../../src/modules/pbx/pbx-driver.ts';
 import type { KamailioPasswordStorage } from '../../../src/modules/pbx/kamailio/kamailio-credentials.ts';
 import { createKamailioDriver } from '../../../src/modules/pbx/kamailio/kamailio-driver.ts';
 import { freePort } from '../../../tools/testing/free-port.ts';
-import { createKamailioTestDatabase, type KamailioTestDatabase } from '../../support/kamailio-test-database.ts';
+import { kamailioTestDatabaseForThisFile } from '../../support/kamailio-test-database.ts';
 
 const DOMAIN = 'sip.test.local';
-let database: KamailioTestDatabase;
-let sql: pg.Client;
 const logLines: string[] = [];
 const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
 let extensionCounter = 1000;
 /** Every secret written, by extension: the expected hashes are computed from it, and the log must hold none. */
 const secretOf = new Map<string, string>();
 
-beforeAll(async () => {
-  database = await createKamailioTestDatabase();
-  sql = new pg.Client({ connectionString: database.databaseUrl });
-  await sql.connect();
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await database?.drop();
-});
+const file = kamailioTestDatabaseForThisFile();
 
 function newAccount(secret = `S3cret-${Math.random().toString(36).slice(2)}`): PbxAccount {
   extensionCounter += 1;
   return { extension: String(extensionCounter), secret, displayName: 'Ada Lovelace', email: 'ada@example.test' };
 }
 
-function driverWith(passwordStorage: KamailioPasswordStorage, databaseUrl = database.databaseUrl) {
+function driverWith(passwordStorage: KamailioPasswordStorage, databaseUrl = file.database.databaseUrl) {
   return createKamailioDriver({ databaseUrl, domain: DOMAIN, passwordStorage, logger });
 }
 
 async function subscriberRows(username: string) {
-  const result = await sql.query(
+  const result = await file.sql.query(
     `select password, ha1, ha1b,
             md5(username || ':' || domain || ':' || $2) as expected_ha1,
             md5(username || '@' || domain || ':' || domain || ':' || $2) as expected_ha1b
@@ -87,11 +75,11 @@ describe('Kamailio driver against a real PostgreSQL', () => {
   it('never takes over a subscriber someone else created with our number: extension_taken, row untouched', async () => {
     const driver = driverWith('both');
     const account = newAccount();
-    await sql.query(`insert into subscriber (username, domain, password, ha1, ha1b) values ($1, $2, 'reception-pw', '', '')`, [account.extension, DOMAIN]);
+    await file.sql.query(`insert into subscriber (username, domain, password, ha1, ha1b) values ($1, $2, 'reception-pw', '', '')`, [account.extension, DOMAIN]);
     const error = await driver.createAccount(account).then(() => undefined, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(PbxError);
     expect(error).toMatchObject({ kind: 'extension_taken', retryable: false });
-    expect((await sql.query('select password from subscriber where username = $1', [account.extension])).rows).toEqual([{ password: 'reception-pw' }]);
+    expect((await file.sql.query('select password from subscriber where username = $1', [account.extension])).rows).toEqual([{ password: 'reception-pw' }]);
     await driver.close();
   });
 
@@ -106,7 +94,7 @@ describe('Kamailio driver against a real PostgreSQL', () => {
     expect(row?.password).toBe(rotated.secret);
     expect(row?.ha1).toBe(row?.expected_ha1);
 
-    await sql.query('delete from subscriber where username = $1', [account.extension]);
+    await file.sql.query('delete from subscriber where username = $1', [account.extension]);
     await driver.updateAccount(rotated);
     expect(await subscriberRows(account.extension)).toHaveLength(1);
     await driver.close();
@@ -116,12 +104,12 @@ describe('Kamailio driver against a real PostgreSQL', () => {
     const driver = driverWith('both');
     const account = newAccount();
     await driver.createAccount(account);
-    await sql.query(`insert into subscriber (username, domain, password) values ($1, 'other.example', 'x')`, [
+    await file.sql.query(`insert into subscriber (username, domain, password) values ($1, 'other.example', 'x')`, [
       account.extension,
     ]);
     await driver.deleteAccount(account.extension);
     await driver.deleteAccount(account.extension);
-    const left = await sql.query('select domain from subscriber where username = $1', [account.extension]);
+    const left = await file.sql.query('select domain from subscriber where username = $1', [account.extension]);
     expect(left.rows).toEqual([{ domain: 'other.example' }]);
     await driver.close();
   });
@@ -132,14 +120,14 @@ describe('Kamailio driver against a real PostgreSQL', () => {
     const neighbour = newAccount();
     await driver.createAccount(account);
     const bind = (username: string, bindingDomain: string | null, ruid: string) =>
-      sql.query(`insert into location (ruid, username, domain, contact) values ($1, $2, $3, $4)`, [ruid, username, bindingDomain, `sip:${username}@192.0.2.1:5062`]);
+      file.sql.query(`insert into location (ruid, username, domain, contact) values ($1, $2, $3, $4)`, [ruid, username, bindingDomain, `sip:${username}@192.0.2.1:5062`]);
     await bind(account.extension, DOMAIN, `r-${account.extension}-1`);
     await bind(account.extension, DOMAIN, `r-${account.extension}-2`);
     await bind(account.extension, 'other.example', `r-${account.extension}-3`);
     await bind(neighbour.extension, DOMAIN, `r-${neighbour.extension}-1`);
 
     await driver.deleteAccount(account.extension);
-    const left = await sql.query('select username, domain from location where username in ($1, $2) order by username', [account.extension, neighbour.extension]);
+    const left = await file.sql.query('select username, domain from location where username in ($1, $2) order by username', [account.extension, neighbour.extension]);
     expect(left.rows).toEqual([
       { username: account.extension, domain: 'other.example' },
       { username: neighbour.extension, domain: DOMAIN },
@@ -153,8 +141,8 @@ describe('Kamailio driver against a real PostgreSQL', () => {
     const account = newAccount();
     await driver.createAccount(account);
     const bind = (ruid: string) =>
-      sql.query(`insert into location (ruid, username, domain, contact) values ($1, $2, $3, $4)`, [ruid, account.extension, DOMAIN, `sip:${account.extension}@192.0.2.1:5062`]);
-    const bindings = async () => (await sql.query('select ruid from location where username = $1', [account.extension])).rowCount;
+      file.sql.query(`insert into location (ruid, username, domain, contact) values ($1, $2, $3, $4)`, [ruid, account.extension, DOMAIN, `sip:${account.extension}@192.0.2.1:5062`]);
+    const bindings = async () => (await file.sql.query('select ruid from location where username = $1', [account.extension])).rowCount;
     await bind(`r-${account.extension}-same`);
     await driver.updateAccount(account); // a re-push of the same secret (reprovision, reconcile)
     expect(await bindings()).toBe(1);
@@ -223,7 +211,7 @@ describe('Kamailio driver: listing the subscribers of a range', () => {
     try {
       await plain.createAccount({ extension: '51000', secret: 'plain-secret-51000', displayName: 'A', email: 'a@example.test' });
       await driver.createAccount({ extension: '51001', secret: 'hashed-secret-51001', displayName: 'B', email: 'b@example.test' });
-      await sql.query(`insert into subscriber (username, domain, password) values ('51002', 'other.domain', 'x'), ('alice', $1, 'x'), ('52000', $1, 'x')`, [DOMAIN]);
+      await file.sql.query(`insert into subscriber (username, domain, password) values ('51002', 'other.domain', 'x'), ('alice', $1, 'x'), ('52000', $1, 'x')`, [DOMAIN]);
 
       const listed = await driver.listAccounts!({ first: 51000, last: 51999 });
 

@@ -1,28 +1,17 @@
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKamailioDriver } from '../../../src/modules/pbx/kamailio/kamailio-driver.ts';
 import { PbxError } from '../../../src/modules/pbx/pbx-driver.ts';
-import { createKamailioTestDatabase, type KamailioTestDatabase } from '../../support/kamailio-test-database.ts';
+import { kamailioTestDatabaseForThisFile } from '../../support/kamailio-test-database.ts';
 
 const DOMAIN = 'sip.test.local';
-let database: KamailioTestDatabase;
-let sql: pg.Client;
 const logger = pino({ level: 'silent' });
 
-beforeAll(async () => {
-  database = await createKamailioTestDatabase();
-  sql = new pg.Client({ connectionString: database.databaseUrl });
-  await sql.connect();
-});
-afterAll(async () => {
-  await sql?.end();
-  await database?.drop();
-});
+const file = kamailioTestDatabaseForThisFile();
 
 // A binding as usrloc (db_mode 3) writes it on a REGISTER.
 const bind = (username: string, domain: string | null, userAgent: string, contact = `sip:${username}@192.0.2.7:5062`) =>
-  sql.query(
+  file.sql.query(
     `insert into location (ruid, username, domain, contact, expires, callid, last_modified, user_agent)
      values ($1, $2, $3, $4, now() + interval '1 hour', $5, now(), $6)`,
     [`ruid-${Math.random()}`, username, domain, contact, `call-${Math.random()}`, userAgent],
@@ -30,7 +19,7 @@ const bind = (username: string, domain: string | null, userAgent: string, contac
 
 describe('Kamailio driver: registrations, from usrloc\'s location table', () => {
   it('answers which of the extensions asked about have a binding in its domain, with the User-Agent of the first', async () => {
-    const driver = createKamailioDriver({ databaseUrl: database.databaseUrl, domain: DOMAIN, passwordStorage: 'both', logger });
+    const driver = createKamailioDriver({ databaseUrl: file.database.databaseUrl, domain: DOMAIN, passwordStorage: 'both', logger });
     try {
       await bind('2001', DOMAIN, 'Linphonec/5.1.65', 'sip:2001@192.0.2.7:5062');
       await bind('2001', DOMAIN, 'LinphoneiOS/5.2 (iPhone) LinphoneSDK/5.3.0', 'sip:2001@192.0.2.8:5062');
@@ -50,7 +39,7 @@ describe('Kamailio driver: registrations, from usrloc\'s location table', () => 
   });
 
   it('fails with a retryable PbxError when the database cannot be reached', async () => {
-    const unreachable = new URL(database.databaseUrl);
+    const unreachable = new URL(file.database.databaseUrl);
     unreachable.port = '1';
     const driver = createKamailioDriver({ databaseUrl: unreachable.toString(), domain: DOMAIN, passwordStorage: 'both', logger });
     try {
