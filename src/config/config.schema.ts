@@ -60,7 +60,7 @@ export const configSchema = Type.Object({
     description: 'Outbound proxy softphones send everything through (REGISTER and calls), as host or host:port, when the registrar\'s address differs from SIP_DOMAIN; SIP_DOMAIN stays the domain of their SIP identity. Its port defaults to SIP_PORT. Unset: softphones go to SIP_DOMAIN:SIP_PORT.',
   })),
   MEDIA_ENCRYPTION: oneOf(['none', 'srtp', 'zrtp', 'dtls-srtp'], 'Media encryption softphones are set up for: none (their own choice), srtp (SDES-SRTP: keys travel in the SIP messages, so use it with SIP_TRANSPORT=tls), zrtp (end to end between phones) or dtls-srtp. srtp and dtls-srtp are made mandatory on the phone (a call without them fails); zrtp is offered.', 'none'),
-  REGISTRATION_CHECK_INTERVAL_SECONDS: whole(0, 86_400, 60, 'Seconds between checks of which live accounts a phone has registered with (GET /auth/me then shows `registered`), where the PBX can tell (Kamailio: its location table); 0 turns them off.'),
+  REGISTRATION_CHECK_INTERVAL_SECONDS: whole(0, 86_400, 60, 'Seconds between checks of which live accounts a phone has registered with (GET /auth/me then shows `registered`), where the PBX can tell (Kamailio: its location table; FreePBX: its AMI, with the FREEPBX_AMI_* settings); 0 turns them off.'),
   PBX_DRIVER: Type.Optional(oneOf(['none', 'freepbx', 'kamailio'], 'none, freepbx or kamailio. Default: freepbx when FREEPBX_HOST is set, else none.')),
   ACCOUNT_CACHE_TTL_MS: whole(0, 3_600_000, 60000, 'How long live SIP credentials may stay in memory between reads (changes evict them at once, on every instance); 0 turns the cache off.'),
   PROVISION_WAIT_MS: whole(0, 120_000, 5000, 'How long POST /auth/register waits for the PBX before answering "pending".'),

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { contactList, contactStatusDetail, type Fields } from './ami-events.ts';
 import type { SimContact } from './contacts.ts';
 
@@ -29,16 +30,28 @@ const AMI_VERSION = '13.0.0';
  * login, or one of a class the user may not write (the PJSIP lists are `system`), is "Permission denied".
  * `silent()`: connections are accepted and nothing is ever sent, as from a hung Asterisk.
  */
-export function createAmiServer(deps: { users: () => SimManagerUser[]; contacts: () => SimContact[]; silent: () => boolean }) {
+export function createAmiServer(deps: {
+  users: () => SimManagerUser[];
+  contacts: () => SimContact[];
+  silent: () => boolean;
+  /** manager.conf's `tlsenable`: the same protocol inside TLS with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
+}) {
   const counters: AmiCounters = { connections: 0, logins: 0, loginFailures: 0, logoffs: 0, actions: {} };
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const accept = (socket: net.Socket) => {
     counters.connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     if (deps.silent()) return;
     serve(socket);
+  };
+  const server = deps.tls ? tls.createServer(deps.tls, accept) : net.createServer(accept);
+  // A TLS client that refuses the certificate never gets a secure socket; its raw one still has to go.
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
 
   function serve(socket: net.Socket) {

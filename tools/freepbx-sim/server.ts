@@ -43,7 +43,7 @@ export interface FreepbxSimulatorOptions {
    * Asterisk's manager interface (AMI) beside the API, on its own TCP port (0, the default: a free one); the
    * same in both api modes. Default user: `onboarding`, a random 32-hex secret, write class `system`.
    */
-  ami?: { port?: number; users?: SimManagerUser[] };
+  ami?: { port?: number; users?: SimManagerUser[]; tls?: { key: string; cert: string } };
 }
 
 export interface SimulatorCounters extends ReloadCounters {
@@ -84,7 +84,7 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
   const store = createExtensionStore();
   const network = createNetworkFaults();
   const contacts = createContactStore((extensionId) => store.live().some((entry) => entry.extensionId === extensionId));
-  const amiServer = options.ami ? createAmiServer({ users: () => amiUsers, contacts: () => contacts.list(), silent: () => amiSilent }) : undefined;
+  const amiServer = options.ami ? createAmiServer({ users: () => amiUsers, contacts: () => contacts.list(), silent: () => amiSilent, tls: options.ami.tls }) : undefined;
   const publisher = options.publishToKamailio ? createKamailioPublisher(options.publishToKamailio) : undefined;
   const reloads = createReloadManager({
     store,

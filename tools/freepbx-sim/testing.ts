@@ -16,8 +16,8 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Fr
   return sim;
 }
 
-/** The FreePBX driver's AMI settings for this simulator (started with `ami`): its first manager user, no TLS. */
-export function amiSettingsFor(sim: FreepbxSimulator, overrides: { username?: string; secret?: string } = {}) {
+/** The FreePBX driver's AMI settings for this simulator (started with `ami`): its first manager user, no TLS unless told. */
+export function amiSettingsFor(sim: FreepbxSimulator, overrides: { username?: string; secret?: string; tls?: boolean; ca?: string } = {}) {
   const { host, port, users } = sim.ami;
   return { host, port, tls: false, username: users[0]!.username, secret: users[0]!.secret, ...overrides };
 }

@@ -7,6 +7,8 @@ export interface AmiEndpoint {
   host: string;
   port: number;
   tls: boolean;
+  /** PEM certificates trusted for TLS instead of the system's (tests; operators add theirs with NODE_EXTRA_CA_CERTS). */
+  ca?: string;
 }
 
 /** Asterisk answered an action with `Response: Error`; `amiMessage` is its `Message`. */
@@ -45,7 +47,7 @@ export async function openAmiConnection(endpoint: AmiEndpoint & { timeoutMs: num
   let onBanner: ((version: string) => void) | undefined;
 
   const socket = endpoint.tls
-    ? tls.connect({ host: endpoint.host, port: endpoint.port, servername: net.isIP(endpoint.host) ? undefined : endpoint.host })
+    ? tls.connect({ host: endpoint.host, port: endpoint.port, ca: endpoint.ca, servername: net.isIP(endpoint.host) ? undefined : endpoint.host })
     : net.connect({ host: endpoint.host, port: endpoint.port });
   socket.setEncoding('utf8');
 
@@ -91,7 +93,9 @@ export async function openAmiConnection(endpoint: AmiEndpoint & { timeoutMs: num
   });
   socket.on('error', (error: NodeJS.ErrnoException) => {
     const code = error.code ? ` (${error.code})` : '';
-    fail(freepbxErrors.unavailable(`${where} is unreachable${code}`));
+    // A certificate not trusted is no outage: say so, so the operator looks at FREEPBX_AMI_TLS's trust.
+    const tlsProblem = endpoint.tls && /CERT|SELF_SIGNED|TLS|SSL/.test(error.code ?? '');
+    fail(freepbxErrors.unavailable(tlsProblem ? `${where}: TLS handshake failed${code}` : `${where} is unreachable${code}`));
   });
   socket.on('close', () => fail(freepbxErrors.unavailable(`${where} closed the connection`)));
 
