@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { amiSettingsFor, markRegistered, startSimulator } from '../../../tools/freepbx-sim/testing.ts';
 import { createAmiClient } from '../../../src/modules/pbx/freepbx/ami/ami-client.ts';
 import { readAmiRegistrations } from '../../../src/modules/pbx/freepbx/ami/ami-registrations.ts';
@@ -13,6 +13,7 @@ describe('FreePBX AMI over TLS (FREEPBX_AMI_TLS=true, manager.conf tlsenable)', 
   beforeAll(async () => {
     sim = await startSimulator({ reloadDelayMs: DRIVER_RELOAD_DELAY_MS, ami: { tls: { key: fixture('server.key'), cert: fixture('server.pem') } } });
   });
+  beforeEach(() => sim.reset());
   afterAll(() => sim.stop());
 
   it('reads the registrations through TLS when the certificate is trusted', async () => {

@@ -94,7 +94,7 @@ export async function openAmiConnection(endpoint: AmiEndpoint & { timeoutMs: num
   socket.on('error', (error: NodeJS.ErrnoException) => {
     const code = error.code ? ` (${error.code})` : '';
     // A certificate not trusted is no outage: say so, so the operator looks at FREEPBX_AMI_TLS's trust.
-    const tlsProblem = endpoint.tls && /CERT|SELF_SIGNED|TLS|SSL/.test(error.code ?? '');
+    const tlsProblem = endpoint.tls && /CERT|VERIFY|ISSUER|SELF_SIGNED|TLS|SSL/.test(error.code ?? '');
     fail(freepbxErrors.unavailable(tlsProblem ? `${where}: TLS handshake failed${code}` : `${where} is unreachable${code}`));
   });
   socket.on('close', () => fail(freepbxErrors.unavailable(`${where} closed the connection`)));

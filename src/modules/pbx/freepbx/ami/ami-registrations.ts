@@ -6,7 +6,8 @@ import type { AmiClient } from './ami-client.ts';
  * (AOR, URI, UserAgent, RegExpire, Status, ID, …), closed by `ContactStatusDetailComplete`. Chosen over
  * PJSIPShowContacts (res_pjsip/pjsip_options.c): that one answers `Response: Error` "No Contacts found" when
  * nobody is registered and names the AOR only inside ObjectName (`1000;@hash`); this one is a list even when
- * empty, carries `AOR` itself and exists since Asterisk 13. Both need write permission `system`.
+ * empty, carries `AOR` itself and exists since Asterisk 13.14 / 14.3 (the other since 16). Both need write
+ * permission `system`.
  */
 export const CONTACT_STATUSES_ACTION = 'PJSIPShowRegistrationInboundContactStatuses';
 
