@@ -80,6 +80,9 @@ export function parseSipProxy(value: string): { host: string; port?: number } {
   return { host, port: number };
 }
 
+/** `host` or `host:port` of any TCP service (FREEPBX_AMI_HOST), by the same rules as SIP_PROXY. */
+export const parseHostPort = parseSipProxy;
+
 /** Names Fastify's trustProxy (proxy-addr) knows for whole ranges. */
 const TRUSTED_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
@@ -130,4 +133,5 @@ FormatRegistry.Set('encryption-key', parses(parseEncryptionKey));
 FormatRegistry.Set('mail-from', (value) => /^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(value.trim()));
 FormatRegistry.Set('trust-proxy', parses(parseTrustProxy));
 FormatRegistry.Set('sip-proxy', parses(parseSipProxy));
+FormatRegistry.Set('host-port', parses(parseHostPort));
 FormatRegistry.Set('32-bytes', (value) => Buffer.byteLength(value) >= 32);

@@ -1,3 +1,4 @@
+import { parseHostPort } from './config.formats.ts';
 import type { ConfigValues } from './config.schema.ts';
 
 /**
@@ -22,6 +23,8 @@ export function pbxSettings(values: ConfigValues, problems: string[]) {
         requestTimeoutMs: values.FREEPBX_REQUEST_TIMEOUT_MS,
         applyTimeoutMs: values.FREEPBX_APPLY_TIMEOUT_MS,
         applyPollIntervalMs: values.FREEPBX_APPLY_POLL_INTERVAL_MS,
+        /** Asterisk's AMI, read for registrations; undefined: the driver cannot tell who registered. */
+        ami: amiSettings(values, problems),
       };
     }
   }
@@ -37,4 +40,24 @@ export function pbxSettings(values: ConfigValues, problems: string[]) {
     }
   }
   return { driver: 'none' as const };
+}
+
+/**
+ * The optional AMI settings: all of host, user and secret, or none. Only some given is a mistake worth
+ * stopping for (an operator who set a user meant the registrations to be read), never a silent "off".
+ */
+function amiSettings(values: ConfigValues, problems: string[]) {
+  const { FREEPBX_AMI_HOST: hostPort, FREEPBX_AMI_USERNAME: username, FREEPBX_AMI_SECRET: secret } = values;
+  if (!hostPort && !username && !secret) return undefined;
+  if (!hostPort || !username || !secret) {
+    // An invalid FREEPBX_AMI_HOST was reported already (and dropped): one problem is enough.
+    if (!problems.some((problem) => problem.startsWith('FREEPBX_AMI_HOST '))) {
+      problems.push('FREEPBX_AMI_HOST, FREEPBX_AMI_USERNAME and FREEPBX_AMI_SECRET go together: set all three (registrations read through the AMI) or none');
+    }
+    return undefined;
+  }
+  const tls = values.FREEPBX_AMI_TLS === 'true';
+  const { host, port } = parseHostPort(hostPort);
+  // Asterisk's manager.conf defaults: bindport 5038, tlsbindaddr port 5039. net.connect wants IPv6 unbracketed.
+  return { host: host.replace(/^\[(.*)\]$/, '$1'), port: port ?? (tls ? 5039 : 5038), tls, username, secret };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FaultTarget } from './faults.ts';
 import type { ReloadOutcome } from './reloads.ts';
+import type { ContactStatus, RegisterPhone, SimContact } from './contacts.ts';
 import type { SimExtension } from './state.ts';
 
 type Body = Record<string, unknown>;
@@ -13,6 +14,9 @@ export interface SimulatorControls {
     extensions(): unknown;
     live(): unknown;
     seedExtension(args: { extensionId: string; name?: string; email?: string; secret?: string; live?: boolean }): SimExtension;
+    registerPhone(args: RegisterPhone): SimContact;
+    unregisterPhone(extensionId: string): number;
+    contacts(): SimContact[];
   };
   faults: {
     setDelayMs(ms: number): void;
@@ -26,11 +30,13 @@ export interface SimulatorControls {
     setFrameworkVersion(version: 16 | 17): void;
     silentFailNext(count: number, options: { update?: 'unchanged' | 'deleted' }): void;
     refuseTokensNext(count: number): void;
+    setAmiSilent(silent: boolean): void;
     clear(): void;
   };
 }
 
 const num = (value: unknown, fallback: number) => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
+const STATUSES: readonly ContactStatus[] = ['Reachable', 'Unreachable', 'NonQualified', 'Unknown'];
 const target = (value: unknown): FaultTarget => (value === 'token' || value === 'gql' ? value : 'any');
 
 /**
@@ -54,6 +60,28 @@ export function registerControlRoutes(app: FastifyInstance, sim: () => Simulator
     });
     return reply.code(201).send(seeded);
   });
+  // A phone registering with a live extension (what the AMI's contact lists then show), and unregistering.
+  app.get('/__sim/registrations', async () => ({ contacts: sim().state.contacts() }));
+  app.post('/__sim/registrations', async (request, reply) => {
+    const body = (request.body ?? {}) as Body;
+    if (typeof body.extensionId !== 'string' || !/^[0-9]+$/.test(body.extensionId)) {
+      return reply.code(400).send({ error: 'extensionId (numeric string) is required' });
+    }
+    try {
+      const contact = sim().state.registerPhone({
+        extensionId: body.extensionId,
+        userAgent: typeof body.userAgent === 'string' ? body.userAgent : undefined,
+        status: STATUSES.find((status) => status === body.status),
+        expiresInSeconds: typeof body.expiresInSeconds === 'number' ? body.expiresInSeconds : undefined,
+      });
+      return reply.code(201).send(contact);
+    } catch (error) {
+      return reply.code(409).send({ error: (error as Error).message });
+    }
+  });
+  app.delete('/__sim/registrations/:extensionId', async (request) => ({
+    removed: sim().state.unregisterPhone((request.params as { extensionId: string }).extensionId),
+  }));
   app.post('/__sim/reset', async () => {
     sim().reset();
     return { ok: true };
@@ -86,5 +114,6 @@ export function registerControlRoutes(app: FastifyInstance, sim: () => Simulator
     sim().faults.silentFailNext(num(body.count, 1), { update: body.update === 'deleted' ? 'deleted' : 'unchanged' }),
   );
   fault('refuse-tokens-next', (body) => sim().faults.refuseTokensNext(num(body.count, 1)));
+  fault('ami-silent', (body) => sim().faults.setAmiSilent(body.silent !== false));
   fault('clear', () => sim().faults.clear());
 }

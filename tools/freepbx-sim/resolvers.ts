@@ -36,6 +36,8 @@ export interface ResolverDeps {
   licenceLimit: () => number | null;
   count: (operation: string) => void;
   onWelcomeEmail: () => void;
+  /** An extension was deleted (its phones' registrations go with it). */
+  onDeleted?: (extensionId: string) => void;
   /**
    * A fault: null, or how the next add/update fails while still saying `status: true` (§8: `processQuickCreate`'s
    * failure array compared `== True`): nothing is written ('unchanged'), or, for an update, the old extension
@@ -158,6 +160,7 @@ export function createRootValue(deps: ResolverDeps) {
       deps.count('deleteExtension');
       if (!isNumeric(input.extensionId)) return reply(input, false, messages.numeric);
       if (!store.remove(String(input.extensionId))) return reply(input, false, messages.missingForUpdate);
+      deps.onDeleted?.(String(input.extensionId));
       return reply(input, true, messages.deleted);
     },
     createRangeofExtension({ input }: { input: Input }): Payload {

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
+import { createAmiServer, type AmiCounters, type SimManagerUser } from './ami-server.ts';
+import { createContactStore, type RegisterPhone, type SimContact } from './contacts.ts';
 import { registerControlRoutes } from './control-routes.ts';
 import { createNetworkFaults, type FaultTarget } from './faults.ts';
 import { registerGqlEndpoint, type ApiVersion } from './gql-endpoint.ts';
@@ -37,6 +39,11 @@ export interface FreepbxSimulatorOptions {
   /** Maximum number of extensions; `addExtension` beyond it fails with the licence message. */
   licenceLimit?: number | null;
   publishToKamailio?: KamailioPublishing;
+  /**
+   * Asterisk's manager interface (AMI) beside the API, on its own TCP port (0, the default: a free one); the
+   * same in both api modes. Default user: `onboarding`, a random 32-hex secret, write class `system`.
+   */
+  ami?: { port?: number; users?: SimManagerUser[]; tls?: { key: string; cert: string } };
 }
 
 export interface SimulatorCounters extends ReloadCounters {
@@ -48,6 +55,8 @@ export interface SimulatorCounters extends ReloadCounters {
   welcomeEmailsSent: number;
   extensions: number;
   liveExtensions: LiveExtension[];
+  /** Present when the AMI is on. */
+  ami?: AmiCounters;
 }
 
 export type FreepbxSimulator = ReturnType<typeof createFreepbxSimulator>;
@@ -67,10 +76,15 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
   let listening = false;
   let started = false;
   let refuseTimer: NodeJS.Timeout | undefined;
+  let amiSilent = false;
+  let amiPort = options.ami?.port ?? 0;
+  const amiUsers: SimManagerUser[] = options.ami?.users ?? [{ username: 'onboarding', secret: randomBytes(16).toString('hex'), write: ['system'] }];
 
   const tokens = createTokenStore();
   const store = createExtensionStore();
   const network = createNetworkFaults();
+  const contacts = createContactStore((extensionId) => store.live().some((entry) => entry.extensionId === extensionId));
+  const amiServer = options.ami ? createAmiServer({ users: () => amiUsers, contacts: () => contacts.list(), silent: () => amiSilent, tls: options.ami.tls }) : undefined;
   const publisher = options.publishToKamailio ? createKamailioPublisher(options.publishToKamailio) : undefined;
   const reloads = createReloadManager({
     store,
@@ -84,6 +98,7 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
     licenceLimit: () => licenceLimit,
     count: (operation) => (counts.operations[operation] = (counts.operations[operation] ?? 0) + 1),
     onWelcomeEmail: () => counts.welcomeEmailsSent++,
+    onDeleted: (extensionId) => void contacts.unregister(extensionId),
     silentFailure: () => (silentFailures.count > 0 ? (silentFailures.count--, silentFailures.update) : null),
   });
 
@@ -146,10 +161,16 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
     get port(): number {
       return port;
     },
+    /** Where the AMI listens and its manager users; throws when the simulator was made without `ami`. */
+    get ami(): { host: string; port: number; users: SimManagerUser[] } {
+      if (!amiServer || !amiPort) throw new Error('FreePBX simulator has no AMI (start it with the ami option)');
+      return { host, port: amiPort, users: amiUsers };
+    },
     async start(): Promise<void> {
       await app.ready();
       if (publisher) await publisher.publish(store.live());
       await listen();
+      if (amiServer) amiPort = await amiServer.listen(amiPort, host);
       started = true;
     },
     async stop(): Promise<void> {
@@ -157,6 +178,7 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
       clearTimeout(refuseTimer);
       reloads.reset();
       await unlisten();
+      await amiServer?.close();
       await app.close();
       await publisher?.close();
     },
@@ -167,6 +189,7 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
         ...reloads.counters(),
         extensions: store.count(),
         liveExtensions: store.live(),
+        ...(amiServer && { ami: amiServer.counters() }),
       };
     },
     faults: {
@@ -196,6 +219,8 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
         void (silentFailures = { count, update: opts.update ?? 'unchanged' }),
       /** The next `count` GraphQL requests are refused as if their (valid) token were not, in this api's shape. */
       refuseTokensNext: (count: number) => void (refusedTokens = count),
+      /** true: the AMI accepts connections and never sends a byte (no banner, no answer), as a hung Asterisk. */
+      setAmiSilent: (silent: boolean) => void (amiSilent = silent),
       clear(): void {
         network.clear();
         reloads.setOutcome('executed');
@@ -204,6 +229,7 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
         frameworkVersion = options.frameworkVersion ?? 17;
         silentFailures = { count: 0, update: 'unchanged' };
         refusedTokens = 0;
+        amiSilent = false;
       },
     },
     state: {
@@ -233,6 +259,11 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
       extensions: () => store.list(),
       live: () => store.live(),
       liveSecret: (extensionId: string) => store.live().find((entry) => entry.extensionId === extensionId)?.secret,
+      /** A phone registers with a live extension (throws for one Asterisk does not have live), as the AMI lists it. */
+      registerPhone: (args: RegisterPhone): SimContact => contacts.register(args),
+      /** The extension's phones unregister: its contacts are gone. */
+      unregisterPhone: (extensionId: string): number => contacts.unregister(extensionId),
+      contacts: (): SimContact[] => contacts.list(),
     },
     /** Back to an empty PBX with no faults, no tokens and zeroed counters (clients and port are kept). */
     reset(): void {
@@ -241,6 +272,8 @@ export function createFreepbxSimulator(options: FreepbxSimulatorOptions = {}) {
       sim.faults.clear();
       tokens.expireAll();
       store.reset();
+      contacts.reset();
+      amiServer?.resetCounters();
       reloads.reset();
       counts.operations = {};
       counts.tokenRequests = counts.gqlRequests = counts.authFailures = counts.welcomeEmailsSent = 0;

@@ -10,11 +10,11 @@ export function createPbxDriver({ config, logger }: { config: Config; logger: Lo
   const { pbx } = config;
   switch (pbx.driver) {
     case 'freepbx': {
-      const { host, auth, requestTimeoutMs, applyTimeoutMs, applyPollIntervalMs } = pbx;
+      const { host, auth, requestTimeoutMs, applyTimeoutMs, applyPollIntervalMs, ami } = pbx;
       if (auth.apiToken !== undefined) {
         logger.warn('FREEPBX_API_TOKEN is a fixed token: FreePBX tokens expire after one hour. Set FREEPBX_CLIENT_ID and FREEPBX_CLIENT_SECRET so tokens are renewed.');
       }
-      return createFreepbxDriver({ baseUrl: host, ...auth, requestTimeoutMs, applyTimeoutMs, applyPollIntervalMs, logger });
+      return createFreepbxDriver({ baseUrl: host, ...auth, requestTimeoutMs, applyTimeoutMs, applyPollIntervalMs, ami, logger });
     }
     case 'kamailio':
       return createKamailioDriver({ databaseUrl: pbx.databaseUrl, domain: pbx.domain, passwordStorage: pbx.passwordStorage, logger });

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { PbxAccount, PbxDriver } from '../pbx-driver.ts';
+import { createAmiClient, type AmiSettings } from './ami/ami-client.ts';
+import { checkAmi, readAmiRegistrations } from './ami/ami-registrations.ts';
 import { createFreepbxApply } from './freepbx.apply.ts';
 import { freepbxErrors } from './freepbx.errors.ts';
 import { createExtensionCalls, provisioningMarker } from './freepbx.extensions.ts';
@@ -22,6 +24,8 @@ export interface FreepbxDriverOptions {
   requestTimeoutMs: number;
   applyTimeoutMs: number;
   applyPollIntervalMs: number;
+  /** Asterisk's AMI (FREEPBX_AMI_*): when given, the driver has `registrations`; the GraphQL API cannot tell. */
+  ami?: AmiSettings;
   logger: Logger;
   fetch?: typeof fetch;
 }
@@ -31,6 +35,8 @@ export interface FreepbxDriverOptions {
  * its current SIP secret is the one we hold for the account (a finished earlier attempt) or its name is our
  * provisioning marker (an attempt that crashed between add and update). Anything else is someone else's and
  * is never overwritten. Every add and update is read back before it counts (freepbx.extensions.ts).
+ * With the optional AMI settings it also answers `registrations` from Asterisk's registrar (ami/), which the
+ * GraphQL API cannot tell.
  */
 export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -46,6 +52,8 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
     configSecrets: [options.clientSecret, options.apiToken].filter((value): value is string => Boolean(value)),
   });
   const extensions = createExtensionCalls(gql);
+  // The AMI is bounded by the same per-call timeout as the API: connecting, and then each action.
+  const ami = options.ami ? createAmiClient({ settings: options.ami, timeoutMs: options.requestTimeoutMs }) : undefined;
 
   async function isOurs(account: PbxAccount): Promise<boolean> {
     const found = await extensions.find(account);
@@ -102,13 +110,17 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
     },
     listAccounts: (range) => listExtensions(gql, range),
     ...createFreepbxApply({ gql, logger, applyTimeoutMs: options.applyTimeoutMs, applyPollIntervalMs: options.applyPollIntervalMs }),
+    ...(ami && { registrations: (wanted: readonly string[]) => readAmiRegistrations(ami, wanted) }),
     async checkHealth() {
+      // The AMI is said, not judged: without it accounts only stay `active`, so it never makes the PBX unready.
+      const amiHealth = ami ? await checkAmi(ami) : undefined;
+      const amiDetail = amiHealth ? `; ${amiHealth.ok ? amiHealth.detail : `AMI check failed: ${amiHealth.detail} (accounts stay active)`}` : '';
       try {
         const result = await gql.request<{ message?: string }>({ field: 'fetchNeedReload', query: operations.fetchNeedReload });
-        return { ok: true, detail: `FreePBX reachable at ${baseUrl}${result.ok && result.data.message ? ` (${result.data.message})` : ''}` };
+        return { ok: true, detail: `FreePBX reachable at ${baseUrl}${result.ok && result.data.message ? ` (${result.data.message})` : ''}${amiDetail}` };
       } catch (error) {
         const explained = await explainMissingFrameworkField(gql, error);
-        return { ok: false, detail: explained instanceof Error ? explained.message : 'FreePBX check failed' };
+        return { ok: false, detail: `${explained instanceof Error ? explained.message : 'FreePBX check failed'}${amiDetail}` };
       }
     },
     async close() {},
