@@ -35,7 +35,7 @@ async function checkPbx(config: Config): Promise<Check> {
   const driver = createPbxDriver({ config, logger: cliLogger() });
   try {
     const health = await timeout(20_000, 'the PBX', driver.checkHealth());
-    return { name: 'pbx', status: health.ok ? 'ok' : 'fail', detail: health.ok ? health.detail : `${health.detail}. Fix the PBX settings (${config.pbx.driver === 'freepbx' ? 'FREEPBX_HOST, FREEPBX_CLIENT_ID, FREEPBX_CLIENT_SECRET' : 'KAMAILIO_DATABASE_URL'}) or the PBX itself.` };
+    return { name: 'pbx', status: health.ok ? (health.warning ? 'warning' : 'ok') : 'fail', detail: health.ok ? health.detail : `${health.detail}. Fix the PBX settings (${config.pbx.driver === 'freepbx' ? 'FREEPBX_HOST, FREEPBX_CLIENT_ID, FREEPBX_CLIENT_SECRET' : 'KAMAILIO_DATABASE_URL'}) or the PBX itself.` };
   } catch (error) {
     return { name: 'pbx', status: 'fail', detail: `${reason(error)}. Check that the PBX is reachable from here.` };
   } finally {

@@ -73,7 +73,8 @@ export interface PbxDriver {
    */
   registrations?(extensions: readonly string[]): Promise<PbxRegistration[]>;
   /** Cheap reachability check for /readyz and start-up logs. */
-  checkHealth(): Promise<{ ok: boolean; detail: string }>;
+  /** `warning`: reachable, but an optional part is not working (shown by `doctor`, never making the PBX unready). */
+  checkHealth(): Promise<{ ok: boolean; detail: string; warning?: boolean }>;
   close(): Promise<void>;
 }
 

@@ -117,7 +117,7 @@ export function createFreepbxDriver(options: FreepbxDriverOptions): PbxDriver {
       const amiDetail = amiHealth ? `; ${amiHealth.ok ? amiHealth.detail : `AMI check failed: ${amiHealth.detail} (accounts stay active)`}` : '';
       try {
         const result = await gql.request<{ message?: string }>({ field: 'fetchNeedReload', query: operations.fetchNeedReload });
-        return { ok: true, detail: `FreePBX reachable at ${baseUrl}${result.ok && result.data.message ? ` (${result.data.message})` : ''}${amiDetail}` };
+        return { ok: true, detail: `FreePBX reachable at ${baseUrl}${result.ok && result.data.message ? ` (${result.data.message})` : ''}${amiDetail}`, ...(amiHealth?.ok === false && { warning: true }) };
       } catch (error) {
         const explained = await explainMissingFrameworkField(gql, error);
         return { ok: false, detail: `${explained instanceof Error ? explained.message : 'FreePBX check failed'}${amiDetail}` };
