@@ -28,6 +28,7 @@ import { registerAdminUserRoutes } from './modules/admin/admin-users.routes.ts';
 import { registerAdminLogRoutes } from './modules/admin/admin-log.routes.ts';
 import { registerReconcileRoutes } from './modules/reconcile/reconcile.routes.ts';
 import { registerImportRoutes } from './modules/imports/imports.routes.ts';
+import { registerWebPage } from './modules/web-app/web-page.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -136,5 +137,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   const { operator } = deps;
   registerReconcileRoutes(app, { reconcile: operator.reconcile, admin: operator.access, audit: operator.audit });
   registerImportRoutes(app, { imports: operator.imports, progress: operator.importProgress, admin: operator.access, audit: operator.audit });
+  // The self-service web page at / and /app/…, on the routes above.
+  registerWebPage(app, { serviceName: config.serviceName, publicBaseUrl: config.provisioning.publicBaseUrl, defaultLocale: config.defaultLocale, logger: deps.logger });
   return app;
 }
