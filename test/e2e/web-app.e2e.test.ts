@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { grantedAdmin } from '../support/admin-users.ts';
+import { mailsTo, onlyTokenIn } from '../support/outbox.ts';
+import { GOOD_PASSWORD, uniqueEmail } from '../support/test-service.ts';
+import { startListeningService, type ListeningService } from './support/listening-service.ts';
+import {
+  expectNoSidewaysScroll,
+  fetchAsLinphone,
+  launchChromium,
+  readQrCode,
+  screenshot,
+  SCREENSHOTS,
+  seriousAxeViolations,
+  watchedPage,
+  type Watched,
+} from './support/web-page.ts';
+
+/**
+ * The self-service web page in Debian's Chromium, against the real service (in this process, listening on a
+ * port, EMAIL_VERIFICATION=required, mails to its outbox on disk): sign up → verify by the mailed link → the
+ * page turns active by itself → its QR code decodes to a link that gives Linphone its XML → rotate → sign
+ * out; on a desk and on a 360 px phone, with axe-core finding nothing serious, under the service's own CSP,
+ * and a first load under 100 KB of JavaScript and CSS. Screenshots of each step go to test-results/web/.
+ */
+let service: ListeningService;
+let browser: Browser;
+let outbox: string;
+
+beforeAll(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  service = await startListeningService({ EMAIL_VERIFICATION: 'required', SERVICE_NAME: 'Acme Voice' });
+  outbox = service.service.deps.config.mail.outboxDir;
+  browser = await launchChromium();
+  // The first request builds the page from web/ (the service runs from its sources here): not part of any timing.
+  expect((await fetch(`${service.baseUrl}/`)).status).toBe(200);
+});
+afterAll(async () => {
+  await browser?.close();
+  await service?.close();
+});
+
+// The only answers from 400 up a journey expects: the first refresh with no cookie yet, and the admin probe.
+const journeyStatus = (path: string, status: number) => (path === '/auth/refresh' && status === 401) || (path === '/admin/users' && status === 403);
+
+async function expectAccessible(page: Page, step: string): Promise<void> {
+  expect(await seriousAxeViolations(page), `axe on ${step}`).toEqual([]);
+  await expectNoSidewaysScroll(page);
+}
+
+async function withContext<T>(viewport: { width: number; height: number }, run: (context: BrowserContext) => Promise<T>): Promise<T> {
+  const context = await browser.newContext({ viewport, locale: 'en-US', permissions: ['clipboard-read', 'clipboard-write'] });
+  try {
+    return await run(context);
+  } finally {
+    await context.close();
+  }
+}
+
+async function journey(size: 'desktop' | 'phone', viewport: { width: number; height: number }): Promise<void> {
+  await withContext(viewport, async (context) => {
+    const watched: Watched = await watchedPage(context, journeyStatus);
+    const { page } = watched;
+    const email = uniqueEmail(`web-${size}`);
+    const shot = (step: string) => screenshot(page, `${size}-${step}`);
+
+    // First load: interactive (the sign-up button there) within a second, and under 100 KB of script and style.
+    const started = Date.now();
+    await page.goto(`${service.baseUrl}/app/sign-up`);
+    await page.getByRole('button', { name: 'Create my account' }).waitFor();
+    expect(Date.now() - started, 'time to an interactive page (ms)').toBeLessThan(1000);
+    const firstLoad = watched.assets.reduce((sum, asset) => sum + asset.transferred, 0);
+    expect(watched.assets.map((asset) => new URL(asset.url).pathname)).toEqual([expect.stringMatching(/^\/app\/assets\/app-\w+\.js$/), expect.stringMatching(/^\/app\/assets\/app-\w+\.css$/)].sort());
+    expect(firstLoad, 'bytes of JS and CSS transferred on the first load').toBeLessThan(100_000);
+    await expectAccessible(page, 'sign-up');
+    await shot('1-sign-up');
+
+    // Sign up: the page signs in and shows the phone page, waiting for the email to be confirmed.
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Your name (optional)').fill('Web Person');
+    await page.getByLabel('Password', { exact: true }).fill(GOOD_PASSWORD);
+    await page.getByRole('button', { name: 'Create my account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your phone' }).waitFor();
+    await page.locator('[data-stage="verify"]').waitFor();
+    await expectAccessible(page, 'verify');
+    await shot('2-verify-email');
+
+    // The session: the access token in memory, the refresh token in an HttpOnly cookie the script cannot read; no storage used.
+    const cookies = await context.cookies();
+    expect(cookies.map(({ name, httpOnly, sameSite, path }) => ({ name, httpOnly, sameSite, path }))).toEqual([{ name: 'refresh_token', httpOnly: true, sameSite: 'Strict', path: '/auth/refresh' }]);
+    expect(await page.evaluate(() => ({ cookie: document.cookie, local: localStorage.length, session: sessionStorage.length }))).toEqual({ cookie: '', local: 0, session: 0 });
+
+    // The mailed link opens the service's page; its button confirms the address, and it links back to the web page.
+    const [mail] = await mailsTo(outbox, email, /Confirm your email address/);
+    const link = `${service.baseUrl}/auth/verify-email?token=${onlyTokenIn(mail!)}`;
+    const mailPage = await context.newPage();
+    await mailPage.goto(link);
+    await mailPage.getByRole('button', { name: 'Confirm my email address' }).click();
+    await mailPage.getByRole('heading', { name: 'Email address confirmed' }).waitFor();
+    await screenshot(mailPage, `${size}-3-email-confirmed`);
+    expect(await mailPage.getByRole('link', { name: 'Open your phone page' }).getAttribute('href')).toBe('../');
+    await mailPage.close();
+
+    // The first page moves on by itself (it polls GET /auth/me): the extension goes live, the QR code shows.
+    await page.locator('[data-stage="active"], [data-stage="registered"]').waitFor({ timeout: 20_000 });
+    const qr = page.locator('#provisioning-qr');
+    await expect.poll(() => qr.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0), { timeout: 10_000 }).toBe(true);
+    // A reload resumes the session from the cookie alone.
+    await page.reload();
+    await page.locator('[data-stage="active"], [data-stage="registered"]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => qr.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0), { timeout: 10_000 }).toBe(true);
+    const provisioningUrl = await readQrCode(qr);
+    expect(provisioningUrl).toBe(await page.locator('#provisioning-address').textContent());
+    expect(provisioningUrl).toMatch(new RegExp(`^${service.baseUrl}/provisioning/[A-Za-z0-9_-]{43}$`));
+    await page.getByRole('button', { name: 'Show my credentials' }).click();
+    await page.getByRole('button', { name: 'Show the password' }).click();
+    const secretBefore = await page.locator('#sip-secret').textContent();
+    await expectAccessible(page, 'your phone');
+    await shot('4-your-phone');
+
+    // The code's link is a working provisioning link: Linphone's fetch of it gets the XML with this account.
+    const extension = (await page.locator('#credentials dd .value').first().textContent())!;
+    const linphone = await fetchAsLinphone(provisioningUrl);
+    expect([linphone.status, linphone.contentType]).toEqual([200, 'application/xml; charset=utf-8']);
+    expect(linphone.body).toContain('<config');
+    expect(linphone.body).toContain(`<entry name="username" overwrite="true">${extension}</entry>`);
+    expect(linphone.body).toContain(`<entry name="passwd" overwrite="true">${secretBefore}</entry>`);
+
+    // Rotate: a new secret, and a new QR code for a new link.
+    await page.getByRole('button', { name: 'Change my SIP password' }).click();
+    await page.getByRole('button', { name: 'Yes, change it' }).click();
+    await page.getByText(/Your new SIP password is live/).waitFor({ timeout: 20_000 });
+    await expect.poll(async () => (await page.locator('#provisioning-address').textContent()) ?? '', { timeout: 10_000 }).not.toBe(provisioningUrl);
+    await expect.poll(() => qr.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0), { timeout: 10_000 }).toBe(true);
+    expect(await readQrCode(qr)).toBe(await page.locator('#provisioning-address').textContent());
+    await page.getByRole('button', { name: 'Show my credentials' }).click();
+    await page.getByRole('button', { name: 'Show the password' }).click();
+    expect(await page.locator('#sip-secret').textContent()).not.toBe(secretBefore);
+    // Who saw the credentials: the page itself (json) and Linphone's fetch of the link.
+    await page.getByRole('button', { name: 'Refresh the list' }).click();
+    await expect.poll(() => page.locator('#access-log').textContent()).toContain('provisioning_link');
+    await shot('5-rotated');
+
+    // Sign out: the cookie is gone, and a reload stays signed out.
+    await page.getByRole('button', { name: 'Sign out', exact: true }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.getByText('You are signed out.').waitFor();
+    expect(await context.cookies()).toEqual([]);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await expectAccessible(page, 'signed out');
+    await shot('6-signed-out');
+    expect(watched.problems).toEqual([]);
+  });
+}
+
+describe('the web page, sign-up to a scanned QR code', () => {
+  it('on a desk (1280 px): sign up, verify by the mail, active, QR code to a working link, rotate, sign out', async () => {
+    await journey('desktop', { width: 1280, height: 900 });
+  });
+
+  it('on a 360 px phone: the same, with nothing wider than the screen', async () => {
+    await journey('phone', { width: 360, height: 740 });
+  });
+});
+
+describe('the web page in Spanish, and for an admin', () => {
+  it('speaks the browser\'s language, switches language, and shows problems in words from their code', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'es-ES' });
+    try {
+      const { page, problems } = await watchedPage(context, (path, status) => (path === '/auth/refresh' && status === 401) || (path === '/auth/login' && status === 401));
+      await page.goto(`${service.baseUrl}/`);
+      await page.getByRole('heading', { level: 1, name: 'Iniciar sesión' }).waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('es');
+      await page.getByLabel('Dirección de correo electrónico').fill(uniqueEmail('nobody'));
+      await page.getByLabel('Contraseña').fill('not the password at all');
+      await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toBe('La dirección de correo electrónico o la contraseña no son correctas.');
+      await expectAccessible(page, 'sign-in in Spanish with an error');
+      await screenshot(page, 'spanish-sign-in-error');
+      await page.getByLabel('Idioma').selectOption('en');
+      await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lets an admin find a user, disable and enable them, and compare the PBX', async () => {
+    const admin = await grantedAdmin(service.service);
+    const target = await grantedAdmin(service.service, uniqueEmail('target')).then(({ email }) => email);
+    await withContext({ width: 1280, height: 900 }, async (context) => {
+      const { page, problems } = await watchedPage(context, journeyStatus);
+      await page.goto(`${service.baseUrl}/app/log-in`);
+      await page.getByLabel('Email address').fill(admin.email);
+      await page.getByLabel('Password').fill(GOOD_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: 'Administration' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+      await page.getByLabel('Search by email, name or number').fill(target);
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByRole('button', { name: `Disable ${target}` }).click();
+      await page.getByText(`${target} is disabled.`).waitFor();
+      await page.getByRole('button', { name: `Enable ${target}` }).click();
+      await page.getByText(`${target} is enabled.`).waitFor();
+      await page.getByRole('button', { name: 'Compare', exact: true }).click();
+      await page.getByText('Accounts here').waitFor();
+      await expectAccessible(page, 'admin');
+      await screenshot(page, 'admin');
+      expect(problems).toEqual([]);
+    });
+  });
+});
