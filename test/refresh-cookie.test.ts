@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createRefreshCookie } from '../src/modules/auth/refresh-cookie.ts';
 import { GOOD_PASSWORD, registerAndLogin, serviceForThisFile } from './support/test-service.ts';
@@ -8,7 +8,7 @@ import { GOOD_PASSWORD, registerAndLogin, serviceForThisFile } from './support/t
 const file = serviceForThisFile({ env: { REFRESH_TOKEN_EXPIRE_DAYS: '7' } });
 
 const WEB = { 'x-refresh-cookie': '1' };
-type Answer = Awaited<ReturnType<typeof file.service.app.inject>>;
+type Answer = LightMyRequestResponse;
 const setCookie = (answer: Answer) => [answer.headers['set-cookie'] ?? []].flat();
 /** The cookie's value as the browser would send it back. */
 const cookieOf = (answer: Answer) => /^refresh_token=([^;]*)/.exec(setCookie(answer)[0] ?? '')?.[1] ?? '';

@@ -31,7 +31,7 @@ export async function buildWebApp({ outdir } = {}) {
     logLevel: 'warning',
   });
   const files = new Map(result.outputFiles.map((file) => [path.basename(file.path), file.contents]));
-  const entry = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint !== undefined);
+  const entry = Object.entries(result.metafile.outputs).find(([file, output]) => output.entryPoint !== undefined && file.endsWith('.js'));
   if (!entry || !entry[1].cssBundle) throw new Error('the web page build made no script or no style sheet');
   const manifest = { script: path.basename(entry[0]), style: path.basename(entry[1].cssBundle) };
   if (outdir) {

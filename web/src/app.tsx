@@ -55,8 +55,9 @@ export function App({ settings }: { settings: Settings }) {
     setNotice(undefined);
     // The admin view is offered to those the admin routes let in; anyone else gets a 403 here, and no link.
     void getJson('admin/users?limit=1').then(() => setIsAdmin(true), () => setIsAdmin(false));
-    const me = await getJson<Me>('auth/me').catch(() => undefined);
-    if (isLocale(me?.locale) && me.locale !== locale()) setLocale(me.locale);
+    // The account's own language, once known, is the page's too (it is the language of its mails).
+    const wanted = (await getJson<Me>('auth/me').catch(() => undefined))?.locale;
+    if (isLocale(wanted) && wanted !== locale()) setLocale(wanted);
   };
   const signedOut = (message: string) => {
     setSession('out');

@@ -1,5 +1,5 @@
 // The page's building blocks: labelled fields, alerts read out by screen readers, copy buttons, sections.
-import type { ComponentChildren, JSX } from 'preact';
+import type { ButtonHTMLAttributes, ComponentChildren, InputHTMLAttributes } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { appUrl, describeProblem } from './api.ts';
 import { t } from './i18n.ts';
@@ -23,7 +23,7 @@ export function PageTitle({ children, serviceName }: { children: string; service
   return <h1 tabIndex={-1} ref={heading}>{children}</h1>;
 }
 
-type InputProps = Omit<JSX.HTMLAttributes<HTMLInputElement>, 'onInput' | 'label'>;
+type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'onInput' | 'label' | 'value' | 'id'>;
 
 /** A text input with its label, an optional hint (tied by aria-describedby), and the value in a state. */
 export function Field({ id, label, hint, value, setValue, ...input }: InputProps & { id: string; label: string; hint?: string; value: string; setValue: (value: string) => void }) {
@@ -67,7 +67,7 @@ export function useAction(): { run: (task: () => Promise<void>) => Promise<void>
   return { run, busy, error, setError };
 }
 
-export function Button({ busy, children, ...props }: JSX.HTMLAttributes<HTMLButtonElement> & { busy?: boolean }) {
+export function Button({ busy, children, ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { busy?: boolean }) {
   return (
     <button type="button" aria-disabled={busy ? 'true' : undefined} {...props}>
       {busy ? t('app.working') : children}

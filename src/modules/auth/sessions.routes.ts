@@ -12,9 +12,6 @@ import type { SessionUseCases } from './sessions.usecases.ts';
 
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// Moved to refresh-cookie.ts with the web page's cookie; still exported here for the routes that import it.
-export { tokenAnswer } from './refresh-cookie.ts';
-
 /** Refresh, logout, and the user's list of signed-in devices. */
 export function registerSessionRoutes(app: FastifyInstance, { sessions, authenticate, refreshCookie, rateLimitPerMinute, lifetimes }: {
   sessions: Pick<SessionUseCases, 'refresh' | 'end' | 'endAll' | 'list'>;

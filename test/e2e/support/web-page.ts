@@ -21,10 +21,10 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** What went wrong in the page while a test drove it: script errors, CSP refusals, console errors. */
+/** What went wrong in the page while a test drove it: script errors, CSP refusals, console errors, unexpected 4xx/5xx. */
 export interface Watched {
   page: Page;
-  problems: string[];
+  readonly problems: string[];
   /** Every JavaScript and CSS response: its URL and the bytes that came over the wire (headers and encoded body). */
   assets: { url: string; transferred: number }[];
 }
@@ -32,32 +32,35 @@ export interface Watched {
 /**
  * A page that records its problems. `expectedStatus` tells which API answers from 400 up are part of the
  * journey (the first refresh without a cookie is a 401; the admin probe of a non-admin a 403): Chromium logs
- * them as console errors, which are then not counted; any other is.
+ * each as a console error ("Failed to load resource: … status of 401"), which is then not counted; any other is.
  */
-export async function watchedPage(context: BrowserContext, expectedStatus: (url: string, status: number) => boolean): Promise<Watched> {
+export async function watchedPage(context: BrowserContext, expectedStatus: (path: string, status: number) => boolean): Promise<Watched> {
   const page = await context.newPage();
-  const watched: Watched = { page, problems: [], assets: [] };
+  const unexpected: string[] = [];
   const expected = new Set<string>();
-  page.on('pageerror', (error) => watched.problems.push(`page error: ${error.message}`));
-  page.on('response', async (response) => {
+  const consoleErrors: string[] = [];
+  const assets: Watched['assets'] = [];
+  page.on('pageerror', (error) => unexpected.push(`page error: ${error.message}`));
+  page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+  page.on('response', (response) => {
     const url = response.url();
     if (response.status() >= 400) {
-      if (expectedStatus(new URL(url).pathname, response.status())) expected.add(`${response.status()}`);
-      else watched.problems.push(`${response.status()} ${url}`);
+      if (expectedStatus(new URL(url).pathname, response.status())) expected.add(String(response.status()));
+      else unexpected.push(`${response.status()} ${url}`);
     }
     const type = response.request().resourceType();
     if (type === 'script' || type === 'stylesheet') {
-      const sizes = await response.request().sizes();
-      watched.assets.push({ url, transferred: sizes.responseHeadersSize + sizes.responseBodySize });
+      void response.request().sizes().then((sizes) => assets.push({ url, transferred: sizes.responseHeadersSize + sizes.responseBodySize }));
     }
   });
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    const status = /status of (\d{3})/.exec(message.text())?.[1];
-    if (status && expected.has(status)) return;
-    watched.problems.push(`console: ${message.text()}`);
-  });
-  return watched;
+  return {
+    page,
+    assets,
+    get problems() {
+      const logged = consoleErrors.filter((text) => !expected.has(/status of (\d{3})/.exec(text)?.[1] ?? '')).map((text) => `console: ${text}`);
+      return [...unexpected, ...logged];
+    },
+  };
 }
 
 /**
