@@ -50,6 +50,7 @@ async function send(path: string, init: RequestInit): Promise<Response> {
 // token works once, and the same one presented twice ends the session.
 let refreshing: Promise<boolean> | undefined;
 function refreshOnce(): Promise<boolean> {
+  if (refreshing) return refreshing;
   const run = async () => {
     const response = await send('auth/refresh', { method: 'POST', headers: { 'content-type': 'application/json', ...COOKIE_HEADER }, body: '{}' });
     if (response.ok) {
@@ -62,11 +63,15 @@ function refreshOnce(): Promise<boolean> {
     }
     throw await problemOf(response);
   };
-  const locks = (navigator as Navigator & { locks?: { request(name: string, task: () => Promise<boolean>): Promise<boolean> } }).locks;
-  refreshing ??= (locks ? locks.request('voip-onboarding-refresh', run) : run()).finally(() => {
+  // Web Locks exist in secure contexts only (https, localhost): elsewhere one tab cannot wait for another.
+  const locks: LockManager | undefined = (navigator as { locks?: LockManager }).locks;
+  // (The lib types the lock's answer as a promise of the callback's promise; the browser flattens it, as does `then`.)
+  const task = locks ? locks.request('voip-onboarding-refresh', run).then((answer) => answer) : run();
+  const started = task.finally(() => {
     refreshing = undefined;
   });
-  return refreshing;
+  refreshing = started;
+  return started;
 }
 
 /** Resumes the session of the cookie, if there is one: true when signed in. */

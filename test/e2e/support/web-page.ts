@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { requireProgram } from './processes.ts';
+
+// jsqr is CommonJS typed as an ES module: under NodeNext its default import is `module.exports`.
+const jsQR = jsQRModule.default;
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 /** Screenshots of the web page tests: test-results/ is not committed (.gitignore). */
