@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { grantedAdmin } from '../support/admin-users.ts';
 import { mailsTo, onlyTokenIn } from '../support/outbox.ts';
 import { GOOD_PASSWORD, registerAndLogin, uniqueEmail } from '../support/test-service.ts';
-import { startListeningService, type ListeningService } from './support/listening-service.ts';
+import { signUpOverHttp, startListeningService, type ListeningService } from './support/listening-service.ts';
 import {
   expectNoSidewaysScroll,
   fetchAsLinphone,
@@ -120,10 +121,14 @@ async function journey(size: 'desktop' | 'phone', viewport: { width: number; hei
     expect(provisioningUrl).toBe(await page.locator('#provisioning-address').textContent());
     expect(provisioningUrl).toMatch(new RegExp(`^${service.baseUrl}/provisioning/[A-Za-z0-9_-]{43}$`));
     await page.getByRole('button', { name: 'Show my credentials' }).click();
-    await page.getByRole('button', { name: 'Show the password' }).click();
-    const secretBefore = await page.locator('#sip-secret').textContent();
+    await expect.poll(() => page.locator('#sip-secret').textContent()).toContain('(hidden)');
     await expectAccessible(page, 'your phone');
     await shot('4-your-phone');
+    // Its top (status, QR code, credentials), as README shows it (docs/web-page.png is a copy of the desk's).
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${size}-4-your-phone-top.png`), fullPage: true, clip: { x: 0, y: 0, width: viewport.width, height: 1500 } });
+    await page.getByRole('button', { name: 'Show the password' }).click();
+    const secretBefore = await page.locator('#sip-secret').textContent();
+    expect(secretBefore).toMatch(/^[A-Za-z0-9]{16,}$/);
 
     // The code's link is a working provisioning link: Linphone's fetch of it gets the XML with this account.
     const extension = (await page.locator('#credentials dd .value').first().textContent())!;
@@ -168,6 +173,78 @@ describe('the web page, sign-up to a scanned QR code', () => {
 
   it('on a 360 px phone: the same, with nothing wider than the screen', async () => {
     await journey('phone', { width: 360, height: 740 });
+  });
+});
+
+describe('the rest of the phone page', () => {
+  it('shows the other formats, signs another device out, exports the data, shows a registered phone, and deletes the account', async () => {
+    const user = await signUpOverHttp(service.baseUrl);
+    const [mail] = await mailsTo(outbox, user.email, /Confirm your email address/);
+    const json = { 'content-type': 'application/json' };
+    expect((await fetch(`${service.baseUrl}/auth/verify-email`, { method: 'POST', headers: json, body: JSON.stringify({ token: onlyTokenIn(mail!) }) })).status).toBe(200);
+    // Another device of the same person, to be signed out from the page.
+    const otherLogin = await fetch(`${service.baseUrl}/auth/login`, { method: 'POST', headers: { ...json, 'user-agent': 'OtherPhone/1.0' }, body: JSON.stringify({ email: user.email, password: GOOD_PASSWORD }) });
+    const other = (await otherLogin.json()) as { refresh_token: string };
+    // After the deletion the page's logout and its refresh are refused (401): the account is gone.
+    const expected = (path: string, status: number) => journeyStatus(path, status) || (path === '/auth/logout' && status === 401);
+    await withContext({ width: 1280, height: 900 }, async (context) => {
+      const watched = await watchedPage(context, expected);
+      const { page } = watched;
+      await page.goto(`${service.baseUrl}/app/log-in`);
+      await page.getByLabel('Email address').fill(user.email);
+      await page.getByLabel('Password').fill(GOOD_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('[data-stage="active"]').waitFor({ timeout: 20_000 });
+
+      // Other formats: SessionTalk's text and its QR code (the same text), and the Linphone XML as a download.
+      await page.getByLabel('Format', { exact: true }).selectOption('sessiontalk');
+      await page.getByRole('button', { name: 'Show', exact: true }).click();
+      const text = page.getByLabel('The SessionTalk settings');
+      await expect.poll(() => text.inputValue()).toMatch(/^scloc:/);
+      const formatQr = page.getByRole('img', { name: 'QR code of the SessionTalk settings' });
+      await expect.poll(() => formatQr.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
+      expect(await readQrCode(formatQr)).toBe(await text.inputValue());
+      await page.getByLabel('Format', { exact: true }).selectOption('linphone-xml');
+      const [xml] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download', exact: true }).click()]);
+      expect(xml.suggestedFilename()).toBe('linphone.xml');
+      expect(fs.readFileSync(await xml.path(), 'utf8')).toContain('<config');
+
+      // Sessions: the other device is signed out from here; its refresh token is refused from then on.
+      await page.getByRole('button', { name: 'Sign out OtherPhone/1.0' }).click();
+      await page.getByText('That device is signed out.').waitFor();
+      const refused = await fetch(`${service.baseUrl}/auth/refresh`, { method: 'POST', headers: json, body: JSON.stringify({ refresh_token: other.refresh_token }) });
+      expect(refused.status).toBe(401);
+
+      // Export: a download of GET /auth/me/export.
+      const [exported] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download my data' }).click()]);
+      expect(exported.suggestedFilename()).toBe('account-export.json');
+      expect(fs.readFileSync(await exported.path(), 'utf8')).toContain(`"email":"${user.email}"`);
+
+      // A registered phone, as GET /auth/me reports it once the registration state is there (answered here by the browser).
+      await page.route('**/auth/me', async (route) => {
+        if (route.request().method() !== 'GET') return route.continue();
+        const response = await route.fetch();
+        const body = (await response.json()) as { sip_account: Record<string, unknown> };
+        body.sip_account = { ...body.sip_account, status: 'registered', registered_at: '2026-12-01T15:00:00.000Z', user_agent: 'Linphone/5.2.6 (laptop)' };
+        return route.fulfill({ response, json: body });
+      });
+      await page.locator('[data-stage="registered"]').waitFor({ timeout: 20_000 });
+      expect(await page.locator('#status [role="status"]').first().textContent()).toMatch(/^Your phone is registered: number \d+ can be called\. Registered since .+ with Linphone\/5\.2\.6 \(laptop\)\.$/);
+      await expectAccessible(page, 'registered');
+      await screenshot(page, 'registered');
+      await page.unroute('**/auth/me');
+
+      // Delete the account: signed out, the cookie dropped, the login refused.
+      await page.getByLabel('Your password, to confirm').fill(GOOD_PASSWORD);
+      await page.getByRole('button', { name: 'Delete my account for good' }).click();
+      await page.getByText('Your account is being deleted. A confirmation mail is on its way.').waitFor();
+      await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await screenshot(page, 'deleted');
+      expect(await context.cookies()).toEqual([]);
+      const login = await fetch(`${service.baseUrl}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ email: user.email, password: GOOD_PASSWORD }) });
+      expect(login.status).toBe(401);
+      expect(watched.problems).toEqual([]);
+    });
   });
 });
 

@@ -17,6 +17,7 @@ function useSecondsLeft(until: string | undefined): number {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     if (!until) return undefined;
+    setNow(Date.now()); // from the moment the link arrived, not from the panel's first render
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [until]);
