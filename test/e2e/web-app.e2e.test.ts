@@ -176,12 +176,72 @@ describe('the web page, sign-up to a scanned QR code', () => {
   });
 });
 
+const json = { 'content-type': 'application/json' };
+
+/** A user signed up and verified through the API, as an app would do it. */
+async function verifiedUser() {
+  const user = await signUpOverHttp(service.baseUrl);
+  const [mail] = await mailsTo(outbox, user.email, /Confirm your email address/);
+  expect((await fetch(`${service.baseUrl}/auth/verify-email`, { method: 'POST', headers: json, body: JSON.stringify({ token: onlyTokenIn(mail!) }) })).status).toBe(200);
+  return user;
+}
+
+/** What the keyboard focus is on, by the name a screen reader gives it. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const element = document.activeElement as HTMLInputElement;
+    return element.getAttribute('aria-label') ?? element.labels?.[0]?.textContent ?? element.textContent?.trim() ?? '';
+  });
+
+describe('the web page by keyboard alone', () => {
+  it('has a focus order that follows the page, moves the focus to each new page\'s heading, and keeps it through the rotation\'s question', async () => {
+    const user = await verifiedUser();
+    await withContext({ width: 1280, height: 900 }, async (context) => {
+      const watched = await watchedPage(context, journeyStatus);
+      const { page } = watched;
+      await page.goto(`${service.baseUrl}/app/log-in`);
+      await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      expect(await focused(page)).toBe('Sign in'); // the heading of the page just shown
+      const order: string[] = [];
+      for (let step = 0; step < 5; step += 1) {
+        await page.keyboard.press('Tab');
+        order.push(await focused(page));
+      }
+      expect(order).toEqual(['Email address', 'Password', 'Sign in', 'Create one', 'Forgot your password?']);
+      await page.getByRole('heading', { level: 1 }).focus();
+      await page.keyboard.press('Shift+Tab');
+      expect(await focused(page)).toBe('Language');
+      await page.keyboard.press('Shift+Tab');
+      expect(await focused(page)).toBe('Skip to the content');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+
+      // Sign in with the keyboard: type, Enter; the new page's heading takes the focus.
+      await page.getByLabel('Email address').focus();
+      await page.keyboard.type(user.email);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(GOOD_PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Your phone' }).waitFor();
+      await expect.poll(() => focused(page)).toBe('Your phone');
+      await page.locator('[data-stage="active"]').waitFor({ timeout: 20_000 });
+
+      // The rotation asks first: the focus goes to the question's answer, and back to the button after "Cancel".
+      await page.getByRole('button', { name: 'Change my SIP password' }).focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => focused(page)).toBe('Yes, change it');
+      await page.keyboard.press('Tab');
+      expect(await focused(page)).toBe('Cancel');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => focused(page)).toBe('Change my SIP password');
+      expect(watched.problems).toEqual([]);
+    });
+  });
+});
+
 describe('the rest of the phone page', () => {
   it('shows the other formats, signs another device out, exports the data, shows a registered phone, and deletes the account', async () => {
-    const user = await signUpOverHttp(service.baseUrl);
-    const [mail] = await mailsTo(outbox, user.email, /Confirm your email address/);
-    const json = { 'content-type': 'application/json' };
-    expect((await fetch(`${service.baseUrl}/auth/verify-email`, { method: 'POST', headers: json, body: JSON.stringify({ token: onlyTokenIn(mail!) }) })).status).toBe(200);
+    const user = await verifiedUser();
     // Another device of the same person, to be signed out from the page.
     const otherLogin = await fetch(`${service.baseUrl}/auth/login`, { method: 'POST', headers: { ...json, 'user-agent': 'OtherPhone/1.0' }, body: JSON.stringify({ email: user.email, password: GOOD_PASSWORD }) });
     const other = (await otherLogin.json()) as { refresh_token: string };
