@@ -6,8 +6,9 @@ import type { Settings } from '../settings.ts';
 import { isLive, stageOf, type Me, type Stage } from '../types.ts';
 import { Alert, PageTitle } from '../ui.tsx';
 import { AccessLogPanel, AccountPanel, SessionsPanel } from './phone-account.tsx';
-import { CredentialsPanel, FormatsPanel, RotatePanel } from './phone-credentials.tsx';
+import { CredentialsPanel, FormatsPanel } from './phone-credentials.tsx';
 import { QrPanel } from './phone-qr.tsx';
+import { RotatePanel } from './phone-rotate.tsx';
 import { StatusPanel } from './phone-status.tsx';
 
 // How often GET /auth/me is asked while something is expected to change (verification, the PBX creating the
