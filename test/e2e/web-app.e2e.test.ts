@@ -317,7 +317,38 @@ describe('the rest of the phone page', () => {
   });
 });
 
-describe('the web page in Spanish, and for an admin', () => {
+describe('the web page for a forgotten password, in Spanish, and for an admin', () => {
+  it('mails a reset link from the forgotten-password page, whose page sets a new password and leads back to sign in', async () => {
+    const user = await verifiedUser();
+    const newPassword = 'a brand new and unusual passphrase 7';
+    await withContext({ width: 360, height: 740 }, async (context) => {
+      const watched = await watchedPage(context, journeyStatus);
+      const { page } = watched;
+      await page.goto(`${service.baseUrl}/`);
+      await page.getByRole('link', { name: 'Forgot your password?' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Forgot your password?' }).waitFor();
+      await page.getByLabel('Email address').fill(user.email);
+      await page.getByRole('button', { name: 'Mail me a link' }).click();
+      await page.getByText(`If ${user.email} has an account, a link to choose a new password is on its way.`, { exact: false }).waitFor();
+      await expectAccessible(page, 'forgotten password');
+      await screenshot(page, 'forgot-password');
+
+      const [mail] = await mailsTo(outbox, user.email, /Reset your Acme Voice password/);
+      await page.goto(`${service.baseUrl}/auth/reset-password?token=${onlyTokenIn(mail!)}`);
+      await page.getByLabel('New password').fill(newPassword);
+      await page.getByRole('button', { name: 'Save my new password' }).click();
+      await page.getByRole('heading', { name: 'Password changed' }).waitFor();
+      await page.getByRole('link', { name: 'Sign in on the web page' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/app/log-in');
+      await page.getByLabel('Email address').fill(user.email);
+      await page.getByLabel('Password').fill(newPassword);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Your phone' }).waitFor();
+      expect(watched.problems).toEqual([]);
+    });
+  });
+
   it('speaks the browser\'s language, switches language, and shows problems in words from their code', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 800 }, locale: 'es-ES' });
     try {
