@@ -13,6 +13,7 @@ import { registerHealthRoutes } from './modules/health/health.routes.ts';
 import { registerMetricsRoutes, routeLabel } from './modules/metrics/metrics.routes.ts';
 import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
 import { registerChangePasswordRoutes } from './modules/auth/change-password.routes.ts';
+import { createRefreshCookie } from './modules/auth/refresh-cookie.ts';
 import { registerSessionRoutes } from './modules/auth/sessions.routes.ts';
 import { registerOnboardingRoutes } from './modules/onboarding/onboarding.routes.ts';
 import { registerEmailVerificationRoutes } from './modules/onboarding/email-verification.routes.ts';
@@ -27,6 +28,7 @@ import { registerAdminUserRoutes } from './modules/admin/admin-users.routes.ts';
 import { registerAdminLogRoutes } from './modules/admin/admin-log.routes.ts';
 import { registerReconcileRoutes } from './modules/reconcile/reconcile.routes.ts';
 import { registerImportRoutes } from './modules/imports/imports.routes.ts';
+import { registerWebPage } from './modules/web-app/web-page.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -100,8 +102,11 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   registerEmailVerificationRoutes(app, { verification: deps.useCases.emailVerification, ...accountPages });
   registerPasswordResetRoutes(app, { passwordReset: deps.useCases.passwordReset, ...accountPages });
   registerMeRoutes(app, { db: deps.database.db, ...deps.useCases, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute });
+  // The web page's refresh token lives in this cookie, set only when the page asks for it (X-Refresh-Cookie).
+  const refreshCookie = createRefreshCookie({ publicBaseUrl: config.provisioning.publicBaseUrl });
   registerAuthRoutes(app, {
     loginUser: deps.useCases.loginUser,
+    refreshCookie,
     rateLimitPerMinute: config.authRateLimitPerMinute,
     tokenLifetimeSeconds: config.accessTokenExpireMinutes * 60,
     refreshTokenLifetimeSeconds: config.refreshTokenExpireDays * 86_400,
@@ -124,13 +129,15 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     defaultLocale: config.defaultLocale,
   });
   const lifetimes = { accessSeconds: config.accessTokenExpireMinutes * 60, refreshSeconds: config.refreshTokenExpireDays * 86_400 };
-  registerSessionRoutes(app, { sessions: deps.useCases.sessions, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
-  registerChangePasswordRoutes(app, { changePassword: deps.useCases.changePassword, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
+  registerSessionRoutes(app, { sessions: deps.useCases.sessions, authenticate: deps.authenticate, refreshCookie, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
+  registerChangePasswordRoutes(app, { changePassword: deps.useCases.changePassword, authenticate: deps.authenticate, refreshCookie, rateLimitPerMinute: config.authRateLimitPerMinute, lifetimes });
   const { admin } = deps;
   registerAdminUserRoutes(app, { requireAdmin: admin.requireAdmin, roles: admin.roles, users: admin.users, actions: admin.actions, sessions: deps.useCases.sessions });
   registerAdminLogRoutes(app, { requireAdmin: admin.requireAdmin, auditLog: admin.auditLog, readStats: admin.readStats });
   const { operator } = deps;
   registerReconcileRoutes(app, { reconcile: operator.reconcile, admin: operator.access, audit: operator.audit });
   registerImportRoutes(app, { imports: operator.imports, progress: operator.importProgress, admin: operator.access, audit: operator.audit });
+  // The self-service web page at / and /app/…, on the routes above.
+  registerWebPage(app, { serviceName: config.serviceName, publicBaseUrl: config.provisioning.publicBaseUrl, defaultLocale: config.defaultLocale, logger: deps.logger });
   return app;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../tools/testing/free-port.ts';
 import { exitOf, startServiceProcess, waitUntilReady } from './support/service-process.ts';
 
@@ -17,7 +17,7 @@ afterAll(() => {
 });
 
 describe('the service process', () => {
-  it('starts on the embedded defaults, refuses a second process on its data, and stops gracefully on SIGTERM with exit code 0', async () => {
+  it('starts on the embedded defaults, serves the web page built with it, refuses a second process on its data, and stops gracefully on SIGTERM with exit code 0', async () => {
     const port = await freePort();
     const dataDir = freshDataDir();
     const output: string[] = [];
@@ -33,6 +33,14 @@ describe('the service process', () => {
     expect(await exitOf(second)).toBe(1);
     expect(secondOutput.join('')).toContain(`is in use by process ${child.pid}`);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+
+    // The web page comes with the build (dist/web beside the bundle): nothing else to run.
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(page.status).toBe(200);
+    const script = /src="(app\/assets\/app-\w+\.js)"/.exec(await page.text())?.[1];
+    const built = JSON.parse(fs.readFileSync(path.join(path.dirname(inject('serviceBundle')), 'web/manifest.json'), 'utf8')) as { script: string };
+    expect(script).toBe(`app/assets/${built.script}`);
+    expect((await fetch(`http://127.0.0.1:${port}/${script}`)).status).toBe(200);
 
     child.kill('SIGTERM');
     expect(await exitOf(child)).toBe(0);

@@ -3,10 +3,12 @@
 // JavaScript instead of TypeScript through tsx's loader saves ~60 MB of the idle process (the loader's thread
 // and the transformed sources; docs/PERFORMANCE.md). Takes under a second; `npm start` runs it first.
 // The SQL migrations are copied beside the bundle: src/db/migrate.ts finds them relative to its own module.
+// The web page (web/) is built beside it too, into web/: src/modules/web-app serves it from there.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildWebApp } from '../web/build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.resolve(root, process.argv[2] ?? 'dist');
@@ -24,3 +26,4 @@ await build({
 });
 fs.rmSync(path.join(outdir, 'migrations'), { recursive: true, force: true });
 fs.cpSync(path.join(root, 'src/db/migrations'), path.join(outdir, 'migrations'), { recursive: true });
+await buildWebApp({ outdir: path.join(outdir, 'web') });

@@ -26,3 +26,17 @@ export const TokenResponse = Type.Object({
   refresh_token: Type.String({ description: 'Single use: POST /auth/refresh spends it for a new access token and a new refresh token.' }),
   refresh_token_expires_in: Type.Integer({ description: 'Seconds until the refresh token expires unused (REFRESH_TOKEN_EXPIRE_DAYS).' }),
 });
+
+/** The same answer for the web page (X-Refresh-Cookie: 1): its refresh token is in the HttpOnly cookie instead. */
+export const CookieTokenResponse = Type.Object(
+  {
+    access_token: Type.String(),
+    token_type: Type.Literal('bearer'),
+    expires_in: Type.Integer({ description: 'Seconds until the token expires.' }),
+    refresh_token_expires_in: Type.Integer({ description: 'Seconds until the cookie\'s refresh token expires unused.' }),
+  },
+  { description: 'With `X-Refresh-Cookie: 1` (the web page): no `refresh_token` here; it is set in the `refresh_token` cookie (HttpOnly, SameSite=Strict, Path=/auth/refresh).' },
+);
+
+/** What login, refresh and password change answer: TokenResponse, or CookieTokenResponse when the web page asks for the cookie. */
+export const TokenAnswer = Type.Union([TokenResponse, CookieTokenResponse]);

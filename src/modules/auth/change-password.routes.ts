@@ -1,16 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
-import { TokenResponse } from './auth.schemas.ts';
+import { TokenAnswer } from './auth.schemas.ts';
 import { bearerSecurity, type Authenticate } from './authenticate.ts';
 import type { createChangePassword } from './change-password.usecases.ts';
+import { RefreshCookieHeaders, type RefreshCookie } from './refresh-cookie.ts';
 import { sessionClient } from './session-client.ts';
-import { tokenAnswer } from './sessions.routes.ts';
 import { ChangePasswordBody } from './sessions.schemas.ts';
 
-export function registerChangePasswordRoutes(app: FastifyInstance, { changePassword, authenticate, rateLimitPerMinute, lifetimes }: {
+export function registerChangePasswordRoutes(app: FastifyInstance, { changePassword, authenticate, refreshCookie, rateLimitPerMinute, lifetimes }: {
   changePassword: ReturnType<typeof createChangePassword>;
   authenticate: Authenticate;
+  /** The new session's refresh token goes into the web page's cookie when it asks (X-Refresh-Cookie). */
+  refreshCookie: RefreshCookie;
   rateLimitPerMinute: number;
   lifetimes: { accessSeconds: number; refreshSeconds: number };
 }): void {
@@ -23,10 +25,11 @@ export function registerChangePasswordRoutes(app: FastifyInstance, { changePassw
         '401 `invalid_credentials`: the current password is wrong (counted as a failed login: 429 `login_throttled` after too many); ' +
         '422 `password_too_common` or `validation_failed` for the new one. A mail tells the user the password changed.',
       security: bearerSecurity,
+      headers: RefreshCookieHeaders,
       body: ChangePasswordBody,
-      response: { 200: TokenResponse, ...problemResponses(...BODY_PROBLEMS, 401, 422, 429) },
+      response: { 200: TokenAnswer, ...problemResponses(...BODY_PROBLEMS, 401, 422, 429) },
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const userId = await authenticate(request);
       const issued = await changePassword({
         userId,
@@ -34,7 +37,7 @@ export function registerChangePasswordRoutes(app: FastifyInstance, { changePassw
         newPassword: request.body.new_password,
         client: sessionClient(request),
       });
-      return tokenAnswer(issued, lifetimes);
+      return refreshCookie.answer(request, reply, issued, lifetimes);
     },
   });
 }

@@ -3,10 +3,14 @@ import { Timestamp } from '../../shared/schemas.ts';
 import { Password } from './auth.schemas.ts';
 import { PASSWORD_MAX_LENGTH } from './password-policy.ts';
 
-/** JSON `{"refresh_token"}`, or the OAuth2 refresh form (`grant_type=refresh_token&refresh_token=…`). */
+/**
+ * JSON `{"refresh_token"}`, or the OAuth2 refresh form (`grant_type=refresh_token&refresh_token=…`). The field
+ * is optional in the schema only for the web page, whose token is in its cookie: without the cookie header, a
+ * body without it gets the same 422 as before (sessions.routes.ts).
+ */
 export const RefreshBody = Type.Object(
   {
-    refresh_token: Type.String({ minLength: 1, maxLength: 512 }),
+    refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Required, except with `X-Refresh-Cookie: 1` (the web page), whose token is in its cookie.' })),
     grant_type: Type.Optional(Type.Literal('refresh_token')),
   },
   { additionalProperties: false },

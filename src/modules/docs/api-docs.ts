@@ -25,7 +25,11 @@ export async function registerApiDocs(app: FastifyInstance, { version }: { versi
       info: {
         title: 'voip-onboarding-api',
         version,
-        description: 'Sign-up to a ringing softphone: accounts, automatic SIP extensions on the PBX, softphone credentials.',
+        description:
+          'Sign-up to a ringing softphone: accounts, automatic SIP extensions on the PBX, softphone credentials. ' +
+          'Apps get both tokens in JSON from POST /auth/login and /auth/refresh. The web page served at `/` sends `X-Refresh-Cookie: 1` instead: ' +
+          'its refresh token then lives in an HttpOnly, SameSite=Strict cookie scoped to POST /auth/refresh (Secure over https), never in its script; ' +
+          'logout clears it. The header forces a CORS preflight, which this API never grants, so no other site can use the cookie.',
       },
       components: {
         securitySchemes: {

@@ -21,7 +21,9 @@ export function createAccountPages({ serviceName, passwordLength }: { serviceNam
       });
     },
 
-    emailVerified: (locale: Locale) => page(locale, 'verify-email', { title: 'doneTitle', paragraphs: [translator(locale)('verify-email.done')] }),
+    // From /auth/verify-email, `../` is the web page's start (/), which then shows the account going live.
+    emailVerified: (locale: Locale) =>
+      page(locale, 'verify-email', { title: 'doneTitle', paragraphs: [translator(locale)('verify-email.done')], link: { href: '../', text: translator(locale)('verify-email.continue') } }),
 
     resetPassword(locale: Locale, { token, email, error }: { token: string; email: string; error?: 'tooCommon' }): string {
       const t = translator(locale);
@@ -43,7 +45,8 @@ export function createAccountPages({ serviceName, passwordLength }: { serviceNam
       });
     },
 
-    passwordChanged: (locale: Locale) => page(locale, 'reset-password', { title: 'doneTitle', paragraphs: [translator(locale)('reset-password.done')] }),
+    passwordChanged: (locale: Locale) =>
+      page(locale, 'reset-password', { title: 'doneTitle', paragraphs: [translator(locale)('reset-password.done')], link: { href: '../app/log-in', text: translator(locale)('reset-password.continue') } }),
 
     /** One page for an unknown, used, superseded or expired link. */
     invalidLink: (locale: Locale, flow: 'verify-email' | 'reset-password') =>

@@ -18,6 +18,8 @@ export interface Page {
   /** Shown above the form, marked as an alert for screen readers. */
   error?: string;
   form?: PageForm;
+  /** A link on to the web page (relative to this page's URL, like the form's action). */
+  link?: { href: string; text: string };
 }
 
 const STYLE = `body{margin:0;padding:24px;background:#f4f5f7;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#1d2330}
@@ -55,6 +57,7 @@ export function renderPage(page: Page): string {
 ${page.paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n')}
 ${page.error ? `<p class="error" role="alert">${escapeHtml(page.error)}</p>` : ''}
 ${page.form ? renderForm(page.form) : ''}
+${page.link ? `<p><a href="${escapeHtml(page.link.href)}">${escapeHtml(page.link.text)}</a></p>` : ''}
 <p class="small">${escapeHtml(page.serviceName)}</p>
 </main>
 </body>
