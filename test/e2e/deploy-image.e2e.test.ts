@@ -77,7 +77,8 @@ describe('the container image: built on the local base, run on a volume, stopped
   });
 
   it('holds production packages only: no npm cache, no sources, no TypeScript, no build tools', async () => {
-    const listing = await podman(['run', '--rm', '--entrypoint', 'sh', image, '-c',
+    // As root: /root is not readable by the image's user, which would hide a cache there.
+    const listing = await podman(['run', '--rm', '--user', '0', '--entrypoint', 'sh', image, '-c',
       'ls -A /app; echo ---; ls -A /root/.npm /home/*/.npm 2>&1; echo ---; ls /app/node_modules; ls /app/node_modules/@esbuild 2>&1; echo ---; ls /app/dist']);
     const [app, npmCache, modules, dist] = listing.split('---\n');
     expect(app!.trim().split('\n').sort()).toEqual(['dist', 'node_modules', 'package.json']);
