@@ -7,11 +7,17 @@
 // - redoc's dependencies: the service serves nothing of redoc but its self-contained browser bundle
 //   (src/modules/docs/api-docs.ts), so redoc keeps only that file and its package.json.
 // Optional peers (typescript, which npm installs for i18next's optional peer) are not followed, hence dropped.
+// Then, in what stays, the files Node never reads when running JavaScript: source maps, type declarations,
+// TypeScript sources, Markdown, a package's own test and example folders, and PGlite's Postgres extensions
+// (archives it loads only for extensions passed to it; src/db/pglite-options.ts passes none).
 import fs from 'node:fs';
 import path from 'node:path';
 
 const BUILD_ONLY = new Set(['esbuild', 'tsx']);
 const KEEP_ONLY_FILES = { redoc: ['package.json', 'LICENSE', 'bundles/redoc.standalone.js'] };
+const UNREAD_FILE = /(\.map|\.d\.[cm]?ts|\.[cm]?ts|\.md|\.markdown)$/i;
+const UNREAD_PACKAGE_FOLDERS = new Set(['test', 'tests', '__tests__', 'example', 'examples']);
+const UNREAD_IN_PACKAGE = { '@electric-sql/pglite': /\.tar\.gz$/ };
 
 const appDir = path.resolve(process.argv[2] ?? '.');
 const lock = JSON.parse(fs.readFileSync(path.join(appDir, 'package-lock.json'), 'utf8'));
@@ -72,4 +78,33 @@ for (const entry of fs.readdirSync(path.join(appDir, 'node_modules'))) {
   if (entry.startsWith('@') && fs.readdirSync(directory).length === 0) fs.rmdirSync(directory);
 }
 fs.rmSync(path.join(appDir, 'node_modules', '.bin'), { recursive: true, force: true });
-console.log(`prune-runtime-deps: ${removed} packages removed, ${keep.size} kept`);
+
+let bytes = 0;
+const removeFile = (file) => {
+  bytes += fs.statSync(file).size;
+  fs.rmSync(file);
+};
+const walk = (directory, visitFile) => {
+  for (const entry of fs.readdirSync(directory, { withFileTypes: true })) {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) walk(full, visitFile);
+    else if (entry.isFile()) visitFile(full, entry.name);
+  }
+};
+for (const location of keep) {
+  const directory = path.join(appDir, location);
+  if (!fs.existsSync(directory)) continue;
+  const name = location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  for (const folder of UNREAD_PACKAGE_FOLDERS) {
+    const full = path.join(directory, folder);
+    if (fs.existsSync(full) && fs.statSync(full).isDirectory()) {
+      walk(full, (file) => removeFile(file));
+      fs.rmSync(full, { recursive: true, force: true });
+    }
+  }
+  const unreadHere = UNREAD_IN_PACKAGE[name];
+  walk(directory, (file, base) => {
+    if (UNREAD_FILE.test(base) || unreadHere?.test(base)) removeFile(file);
+  });
+}
+console.log(`prune-runtime-deps: ${removed} packages removed, ${keep.size} kept, ${(bytes / 1e6).toFixed(1)} MB of unread files removed`);

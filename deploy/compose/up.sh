@@ -38,7 +38,7 @@ build_options=(--format docker)
 if [ "$build" = 1 ] || ! podman image exists "$API_IMAGE"; then
   secret=()
   [ -n "${NPM_CA_FILE:-}" ] && secret=(--secret "id=npm_ca,src=$NPM_CA_FILE")
-  podman build "${build_options[@]}" "${secret[@]}" --build-arg "BASE_IMAGE=$NODE_BASE_IMAGE" \
+  podman build "${build_options[@]}" "${secret[@]}" --build-arg "BASE_IMAGE=$NODE_BASE_IMAGE" --build-arg "RUNTIME_BASE_IMAGE=$DEBIAN_BASE_IMAGE" \
     -f "$here/../../Containerfile" -t "$API_IMAGE" "$here/../.."
 fi
 if [ "$build" = 1 ] || ! podman image exists "$KAMAILIO_IMAGE"; then

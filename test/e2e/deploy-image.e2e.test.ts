@@ -59,18 +59,15 @@ describe('the container image: built on the local base, run on a volume, stopped
     fetch(`${baseUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: user.email, password }) });
 
   it('runs node (not npm or a shell) as a non-root user, with DATA_DIR a volume and a HEALTHCHECK on /readyz', async () => {
-    const config = JSON.parse(await podman(['image', 'inspect', '--format', '{{json .Config}}', image])) as {
-      User: string;
-      Cmd: string[];
-      Entrypoint: string[] | null;
-      Volumes: Record<string, unknown>;
-      Healthcheck?: { Test: string[] };
-    };
+    const [inspected] = JSON.parse(await podman(['image', 'inspect', image])) as [
+      { Config: { User: string; Cmd: string[]; Entrypoint?: string[] | null; Volumes: Record<string, unknown> }; Healthcheck?: { Test: string[] } },
+    ];
+    const config = inspected.Config;
     expect(config.User).toBe('10001:10001');
     expect(config.Entrypoint ?? []).toEqual([]);
     expect(config.Cmd[0]).toBe('node');
     expect(Object.keys(config.Volumes)).toEqual([DATA_DIR]);
-    expect(config.Healthcheck?.Test.join(' ')).toContain('/readyz');
+    expect(inspected.Healthcheck?.Test.join(' ')).toContain('/readyz');
     // The flags of package.json's start script, and its bundle.
     const start = (JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
     expect(config.Cmd.join(' ')).toBe(start);

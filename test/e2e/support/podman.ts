@@ -63,18 +63,23 @@ export async function ensureBaseImages(): Promise<BaseImages> {
  * `podman build` of `containerfile` (relative to the repo) in `context`, in the docker format (the OCI format
  * drops HEALTHCHECK), with the host's CA bundle as the `npm_ca` secret.
  */
-export async function buildImage(args: { tag: string; containerfile: string; context: string; baseImage: string }): Promise<string> {
+export async function buildImage(args: { tag: string; containerfile: string; context: string; buildArgs: Record<string, string> }): Promise<string> {
   const secret = existsSync(CA_BUNDLE) ? ['--secret', `id=npm_ca,src=${CA_BUNDLE}`] : [];
-  await podman(
-    ['build', '--format', 'docker', ...BUILD_NETWORK, ...secret, '--build-arg', `BASE_IMAGE=${args.baseImage}`, '-f', `${REPO_ROOT}${args.containerfile}`, '-t', args.tag, `${REPO_ROOT}${args.context}`],
-    { timeoutMs: 900_000 },
-  );
+  const buildArgs = Object.entries(args.buildArgs).flatMap(([name, value]) => ['--build-arg', `${name}=${value}`]);
+  await podman(['build', '--format', 'docker', ...BUILD_NETWORK, ...secret, ...buildArgs, '-f', `${REPO_ROOT}${args.containerfile}`, '-t', args.tag, `${REPO_ROOT}${args.context}`], {
+    timeoutMs: 900_000,
+  });
   return args.tag;
 }
 
-/** The service's image (the repo's Containerfile) on the local Node base. */
+/** The service's image (the repo's Containerfile): built on the local Node base, run on the local Debian one. */
 export const buildServiceImage = (base: BaseImages) =>
-  buildImage({ tag: 'localhost/voip-onboarding-api:e2e', containerfile: 'Containerfile', context: '.', baseImage: base.node });
+  buildImage({
+    tag: 'localhost/voip-onboarding-api:e2e',
+    containerfile: 'Containerfile',
+    context: '.',
+    buildArgs: { BASE_IMAGE: base.node, RUNTIME_BASE_IMAGE: base.debian },
+  });
 
 /** Removes containers and volumes a suite made, whatever state they are in. */
 export async function removeContainers({ containers = [], volumes = [] }: { containers?: string[]; volumes?: string[] }): Promise<void> {
