@@ -2,6 +2,8 @@
 # The containers of compose.yaml started with plain `podman run`, for hosts without a compose tool (CI uses
 # it): the same images, environment, volumes, published ports, health checks, restart policy and start order,
 # on one network where each container is reachable by its compose service name. Keep the two files in step.
+# Names resolve through each container's /etc/hosts (fixed addresses on the network's subnet, COMPOSE_SUBNET,
+# a /24, default 10.89.47.0/24), so no DNS plugin is needed: podman's CNI backend has none by default.
 #   ./up.sh [--env-file FILE] [--project NAME] [--build]
 #   ./down.sh [--project NAME] [--volumes]
 # --build builds the two images (api, kamailio) even when they exist; otherwise only missing ones are built.
@@ -47,13 +49,19 @@ if [ "$build" = 1 ] || ! podman image exists "$KAMAILIO_IMAGE"; then
 fi
 
 network=${project}_default
-podman network exists "$network" || podman network create "$network" >/dev/null
+subnet=${COMPOSE_SUBNET:-10.89.47.0/24}
+prefix=${subnet%.*/24}
+[ "$prefix" != "$subnet" ] || { echo "up.sh: COMPOSE_SUBNET must be a /24, e.g. 10.89.47.0/24" >&2; exit 1; }
+podman network exists "$network" || podman network create --subnet "$subnet" "$network" >/dev/null
+declare -A address=([postgres]=$prefix.10 [redis]=$prefix.11 [kamailio]=$prefix.12 [api-1]=$prefix.21 [api-2]=$prefix.22)
+hosts=()
+for service in "${!address[@]}"; do hosts+=(--add-host "$service:${address[$service]}"); done
 
 # Values are handed over as `-e NAME` (taken from this script's environment), so no secret is on a command line.
 run() { # service, then podman run options and the image with its arguments
   local service=$1; shift
   podman rm --force --time 15 "$project-$service" >/dev/null 2>&1 || true
-  podman run --detach --name "$project-$service" --network "$network" --network-alias "$service" \
+  podman run --detach --name "$project-$service" --network "$network" --ip "${address[$service]}" "${hosts[@]}" \
     --restart unless-stopped "$@" >/dev/null
 }
 wait_healthy() { # service: runs the container's health check until it passes (podman runs none by itself without systemd)

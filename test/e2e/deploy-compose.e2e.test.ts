@@ -57,6 +57,8 @@ describe('the compose stack: two replicas, PostgreSQL, Redis and Kamailio, from 
       KAMAILIO_IMAGE: kamailioImage,
       POSTGRES_IMAGE: servicesImage,
       REDIS_IMAGE: servicesImage,
+      // A subnet of its own, so that a network left behind by an interrupted run cannot be in the way.
+      COMPOSE_SUBNET: `10.89.${100 + Math.floor(Math.random() * 150)}.0/24`,
     };
     await writeFile(join(dir, '.env'), Object.entries(settings).map(([name, value]) => `${name}=${value}\n`).join(''), { mode: 0o600 });
     const up = await runCommand('bash', [`${COMPOSE_DIR}/up.sh`, '--env-file', join(dir, '.env'), '--project', project], { timeoutMs: 300_000 });
@@ -77,9 +79,13 @@ describe('the compose stack: two replicas, PostgreSQL, Redis and Kamailio, from 
     const scriptVariables = [...apiEnvLine.matchAll(/-e ([A-Z][A-Z0-9_]+)/g)].map((match) => match[1]).sort();
     expect(composeVariables.length).toBeGreaterThan(5);
     expect(scriptVariables).toEqual(composeVariables);
-    const composeServices = [...compose.slice(compose.indexOf('\nservices:')).matchAll(/^ {2}([a-z][a-z0-9-]+):$/gm)].map((match) => match[1]).sort();
+    const servicesBlock = compose.slice(compose.indexOf('\nservices:'), compose.indexOf('\nvolumes:'));
+    const composeServices = [...servicesBlock.matchAll(/^ {2}([a-z][a-z0-9-]+):$/gm)].map((match) => match[1]).sort();
     const scriptServices = [...upScript.matchAll(/^run ([a-z][a-z0-9-]+) /gm)].map((match) => match[1]).sort();
     expect(scriptServices).toEqual(composeServices);
+    const composeVolumes = [...compose.slice(compose.indexOf('\nvolumes:')).matchAll(/^ {2}([a-z][a-z0-9-]+):$/gm)].map((match) => match[1]).sort();
+    const scriptVolumes = [...new Set([...upScript.matchAll(/\$\{project\}_([a-z][a-z0-9-]+):\//g)].map((match) => match[1]))].sort();
+    expect(scriptVolumes).toEqual(composeVolumes);
   });
 
   it('both replicas are ready on one PostgreSQL: a user signed up through one logs in through the other', async () => {
