@@ -68,7 +68,7 @@ describe('the compose stack: two replicas, PostgreSQL, Redis and Kamailio, from 
   afterAll(async () => {
     await runCommand('bash', [`${COMPOSE_DIR}/down.sh`, '--project', project, '--volumes'], { timeoutMs: 120_000 });
     if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('up.sh hands the replicas the variables compose.yaml sets, and starts the services compose.yaml lists', async () => {
     const compose = await readFile(`${COMPOSE_DIR}/compose.yaml`, 'utf8');
