@@ -23,6 +23,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -r "$env_file" ] || { echo "up.sh: no $env_file (cp .env.example .env, then fill it)" >&2; exit 1; }
+case $env_file in /*) ;; *) env_file=./$env_file ;; esac # `.` would search PATH for a bare name
 set -a
 # shellcheck disable=SC1090
 . "$env_file"
