@@ -27,6 +27,14 @@ describe('the systemd unit', () => {
     expect(result.code).toBe(0);
   });
 
+  it('deploy/systemd/README.md records what systemd-analyze security says of the unit today', async () => {
+    const analyze = requireProgram('systemd-analyze', 'systemd');
+    const result = await runCommand(analyze, ['security', '--offline=true', UNIT]);
+    const recorded = /\n```\n([\s\S]*?)\n```/.exec(readFileSync(`${REPO_ROOT}deploy/systemd/README.md`, 'utf8'))?.[1];
+    const today = result.stdout.split('\n').map((line) => line.trimEnd()).join('\n').trim();
+    expect(recorded?.trim()).toBe(today);
+  });
+
   it('runs the bundle with the flags of the start script, as a dynamic user, DATA_DIR in its state directory', () => {
     const unit = readFileSync(UNIT, 'utf8');
     const start = (JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
