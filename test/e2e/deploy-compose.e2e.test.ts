@@ -144,7 +144,8 @@ describe('the compose stack: two replicas, PostgreSQL, Redis and Kamailio, from 
   });
 
   it('both replicas count rate limits in the one Redis, reached with its password', async () => {
-    const keys = Number((await exec('redis', ['redis-cli', '--no-auth-warning', '-a', secrets.REDIS_PASSWORD!, 'dbsize'])).trim());
+    const withPassword = await podman(['exec', '--env', 'REDISCLI_AUTH', `${project}-redis`, 'redis-cli', 'dbsize'], { env: { REDISCLI_AUTH: secrets.REDIS_PASSWORD! } });
+    const keys = Number(withPassword.trim());
     expect(keys).toBeGreaterThan(0);
     const refused = await runCommand('podman', ['exec', `${project}-redis`, 'redis-cli', 'dbsize']);
     expect(refused.stdout + refused.stderr).toMatch(/NOAUTH/);

@@ -26,17 +26,20 @@ export interface CommandResult {
 }
 
 /** Runs a command with podmanEnv; resolves with its exit code and output (never rejects on a non-zero code). */
-export function runCommand(command: string, args: string[], { timeoutMs = 120_000 }: { timeoutMs?: number } = {}): Promise<CommandResult> {
+export function runCommand(command: string, args: string[], { timeoutMs = 120_000, env = {} }: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { env: podmanEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(command, args, { env: { ...podmanEnv(), ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') return reject(new Error(`${command} ${args.join(' ')}: ${error.message}\n${stderr}`));
       resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
     });
   });
 }
 
-/** `podman …`, throwing with its output unless it exits 0; resolves with its standard output. */
-export async function podman(args: string[], options: { timeoutMs?: number } = {}): Promise<string> {
+/**
+ * `podman …`, throwing with its output unless it exits 0; resolves with its standard output. A secret goes in
+ * `env` and is named in `args` (`--env NAME`), so that no error message can show it.
+ */
+export async function podman(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<string> {
   requireProgram('podman', 'podman runc');
   const result = await runCommand('podman', args, options);
   if (result.code !== 0) throw new Error(`podman ${args.join(' ')} exited ${result.code}:\n${result.stderr.slice(-4000)}\n${result.stdout.slice(-2000)}`);
