@@ -18,14 +18,17 @@ export interface ComposeStackSettings {
  */
 export async function prepareComposeStack(): Promise<ComposeStackSettings> {
   const base = await ensureBaseImages();
-  const apiImage = await buildServiceImage(base);
-  const kamailioImage = await buildImage({ tag: 'localhost/voip-kamailio:e2e', containerfile: 'deploy/kamailio/Containerfile', context: 'deploy/kamailio', buildArgs: { BASE_IMAGE: base.debian } });
-  const servicesImage = await buildImage({
-    tag: 'localhost/voip-ci-services:e2e',
-    containerfile: 'test/e2e/support/images/ci-services.Containerfile',
-    context: 'test/e2e/support/images',
-    buildArgs: { BASE_IMAGE: base.debian },
-  });
+  // At once: on a fresh machine the three builds mostly wait for downloads (npm, Debian's archive).
+  const [apiImage, kamailioImage, servicesImage] = await Promise.all([
+    buildServiceImage(base),
+    buildImage({ tag: 'localhost/voip-kamailio:e2e', containerfile: 'deploy/kamailio/Containerfile', context: 'deploy/kamailio', buildArgs: { BASE_IMAGE: base.debian } }),
+    buildImage({
+      tag: 'localhost/voip-ci-services:e2e',
+      containerfile: 'test/e2e/support/images/ci-services.Containerfile',
+      context: 'test/e2e/support/images',
+      buildArgs: { BASE_IMAGE: base.debian },
+    }),
+  ]);
   const [api1Port, api2Port, sipPort] = [await freeUdpAndTcpPort(), await freeUdpAndTcpPort(), await freeUdpPort()];
   const secret = () => randomBytes(32).toString('hex');
   const api: [string, string] = [`http://127.0.0.1:${api1Port}`, `http://127.0.0.1:${api2Port}`];
