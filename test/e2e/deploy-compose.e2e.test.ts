@@ -10,11 +10,12 @@ import { runSippRegister } from './support/sipp.ts';
 import { podman, runCommand, uniqueName } from './support/podman.ts';
 
 /**
- * The compose stack of deploy/compose, started by its podman twin deploy/compose/up.sh (this machine has no
- * compose tool): two replicas of the service's image, PostgreSQL and Redis (CI's stand-in image for the
- * official ones, test/e2e/support/images), and Kamailio built from deploy/kamailio/Containerfile with the
- * sample config, with secrets from an env file written here. A sign-up through one replica reaches Kamailio,
- * and sipp and linphonec on the host register at Kamailio's published port with GET /sip/credentials.
+ * The compose stack of deploy/compose, started by its podman twin deploy/compose/up.sh, which waits for every
+ * health check (deploy-compose-file.e2e.test.ts runs compose.yaml itself under podman-compose): two replicas
+ * of the service's image, PostgreSQL and Redis (CI's stand-in image for the official ones,
+ * test/e2e/support/images), and Kamailio built from deploy/kamailio/Containerfile with the sample config, with
+ * secrets from an env file written here. A sign-up through one replica reaches Kamailio, and sipp and
+ * linphonec on the host register at Kamailio's published port with GET /sip/credentials.
  */
 describe('the compose stack: two replicas, PostgreSQL, Redis and Kamailio, from a sign-up to a registered phone', () => {
   const project = uniqueName('voip-e2e');
@@ -36,7 +37,7 @@ describe('the compose stack: two replicas, PostgreSQL, Redis and Kamailio, from 
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 120_000);
 
-  it('up.sh hands the replicas the variables compose.yaml sets, and starts the services compose.yaml lists', async () => {
+  it('up.sh hands the replicas the variables compose.yaml sets, and starts the services and volumes compose.yaml lists', async () => {
     const compose = await readFile(`${COMPOSE_DIR}/compose.yaml`, 'utf8');
     const upScript = await readFile(`${COMPOSE_DIR}/up.sh`, 'utf8');
     const apiBlock = compose.slice(compose.indexOf('x-api:'), compose.indexOf('\nservices:'));
