@@ -2,8 +2,10 @@
 // module (dist/main.mjs, with a source map), the npm packages left as imports of node_modules. Running plain
 // JavaScript instead of TypeScript through tsx's loader saves ~60 MB of the idle process (the loader's thread
 // and the transformed sources; docs/PERFORMANCE.md). Takes under a second; `npm start` runs it first.
-// The SQL migrations are copied beside the bundle: src/db/migrate.ts finds them relative to its own module.
-// The web page (web/) is built beside it too, into web/: src/modules/web-app serves it from there.
+// The operator's command line is bundled the same way into dist/cli.mjs, for installs that carry no TypeScript
+// loader (the container image; bin/voip-onboarding.js runs the sources through tsx instead).
+// The SQL migrations are copied beside the bundles: src/db/migrate.ts finds them relative to its own module.
+// The web page (web/) is built beside them too, into web/: src/modules/web-app serves it from there.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +16,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.resolve(root, process.argv[2] ?? 'dist');
 
 await build({
-  entryPoints: [path.join(root, 'src/main.ts')],
-  outfile: path.join(outdir, 'main.mjs'),
+  entryPoints: [
+    { in: path.join(root, 'src/main.ts'), out: 'main' },
+    { in: path.join(root, 'src/cli/main.ts'), out: 'cli' },
+  ],
+  outdir,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',
