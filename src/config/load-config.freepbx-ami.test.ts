@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load-config.ts';
+import { configProblems, loadConfig } from './load-config.ts';
 
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 const freepbx = { FREEPBX_HOST: 'https://pbx.example.com', FREEPBX_CLIENT_ID: 'id', FREEPBX_CLIENT_SECRET: 'client-secret' };
 const ami = { FREEPBX_AMI_HOST: 'pbx.example.com', FREEPBX_AMI_USERNAME: 'onboarding', FREEPBX_AMI_SECRET: 'ami-secret-hunter2' };
@@ -35,7 +26,7 @@ describe('FREEPBX_AMI_* (registrations read through Asterisk\'s AMI)', () => {
   it('refuses some of the three without the others, naming them, never echoing the secret', () => {
     for (const missing of ['FREEPBX_AMI_HOST', 'FREEPBX_AMI_USERNAME', 'FREEPBX_AMI_SECRET'] as const) {
       const { [missing]: _dropped, ...rest } = ami;
-      const problems = problemsOf({ ...freepbx, ...rest });
+      const problems = configProblems({ ...freepbx, ...rest });
       expect(problems, missing).toEqual([expect.stringContaining('FREEPBX_AMI_HOST, FREEPBX_AMI_USERNAME and FREEPBX_AMI_SECRET go together')]);
       expect(problems.join('\n')).not.toContain('hunter2');
     }
@@ -43,7 +34,7 @@ describe('FREEPBX_AMI_* (registrations read through Asterisk\'s AMI)', () => {
 
   it('refuses a host that is not host or host:port with one problem naming the variable', () => {
     for (const value of ['tcp://pbx.example.com:5038', 'pbx.example.com:0', 'pbx.example.com:99999', '2001:db8::5']) {
-      expect(problemsOf({ ...freepbx, ...ami, FREEPBX_AMI_HOST: value }), value).toEqual([
+      expect(configProblems({ ...freepbx, ...ami, FREEPBX_AMI_HOST: value }), value).toEqual([
         `FREEPBX_AMI_HOST must be host or host:port (an IPv6 address in brackets, e.g. [2001:db8::1]:5038) (got "${value}")`,
       ]);
     }

@@ -125,3 +125,14 @@ export type PbxSettings = Config['pbx'];
 export type PbxDriverName = PbxSettings['driver'];
 export type SipTransport = Config['sip']['transport'];
 export type MediaEncryption = Config['sip']['mediaEncryption'];
+
+/** What is wrong with `env` as a configuration, in words (none: an empty list); loadConfig throws them as a ConfigError. */
+export function configProblems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
