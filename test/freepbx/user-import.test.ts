@@ -61,6 +61,11 @@ describe('POST /admin/imports on FreePBX', () => {
       'bad"quote@example.test,Q', // line 257
       ...good.slice(250),
     ].join('\r\n');
+    // The two sign-ups above are provisioned on their own: once they are live, their reloads are over and
+    // counted before, so every reload counted below is the import's.
+    for (const user of [operator, taken]) {
+      await expect.poll(async () => (await svc.app.inject({ url: '/sip/credentials', headers: { authorization: `Bearer ${user.token}` } })).statusCode, { timeout: 60_000, interval: 100 }).toBe(200);
+    }
     const reloadsBefore = sim.counters().reloadsStarted;
 
     const started = await post(operator.token, csv);
