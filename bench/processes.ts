@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import pg from 'pg';
 import { buildService, startCommand } from '../tools/testing/start-command.ts';
 
 /** The service exactly as `npm start` runs it (its prestart build, then its start script), with this Node. */
@@ -81,4 +82,46 @@ export async function measureCredentialsRound({ base, token, pid, connections, d
   const used = cpuSeconds(pid) - before;
   if (run.non2xx > 0 || run.errors > 0) throw new Error(`non-2xx ${run.non2xx}, errors ${run.errors}`);
   return { requestsPerSecond: run.requestsPerSecond, cpuMicrosPerRequest: (used / (run.requestsPerSecond * durationS)) * 1e6 };
+}
+
+/** CPU seconds of one thread of a process (`tid` = `pid`: its main thread, the one running JavaScript). */
+export function threadCpuSeconds(pid: number, tid = pid): number {
+  const fields = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU seconds the PostgreSQL server processes serving `databaseUrl`'s database have used so far (its backends:
+ * the service's pool and LISTEN connections; the server runs on this host and shares its cores with the service).
+ */
+export async function postgresBackendsCpuSeconds(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    return rows.reduce((sum, { pid }) => {
+      try {
+        return sum + cpuSeconds(pid);
+      } catch {
+        return sum; // ended meanwhile
+      }
+    }, 0);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * One autocannon run against the process `pid`, with the CPU time per request it cost: the process (all its
+ * threads: JavaScript, garbage collection helpers, the file writes of its log) and, with `databaseUrl`, the
+ * PostgreSQL backends serving it. Unlike requests per second, CPU time per request hardly moves when other
+ * work shares the machine's cores.
+ */
+export async function loadWithCpu(pid: number, args: string[], databaseUrl?: string) {
+  const backends = () => (databaseUrl ? postgresBackendsCpuSeconds(databaseUrl) : Promise.resolve(0));
+  const before = { process: cpuSeconds(pid), backends: await backends() };
+  const run = await autocannon(args);
+  const after = { process: cpuSeconds(pid), backends: await backends() };
+  const perRequest = (seconds: number) => (seconds / Math.max(1, run.total)) * 1e6;
+  return { ...run, cpuMicros: perRequest(after.process - before.process), backendMicros: perRequest(after.backends - before.backends) };
 }

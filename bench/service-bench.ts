@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../tools/testing/free-port.ts';
-import { autocannon, rssMiB, SERVICE_COMMAND, startProcess, stopProcess, waitForHttp } from './processes.ts';
+import { autocannon, loadWithCpu, rssMiB, SERVICE_COMMAND, startProcess, stopProcess, waitForHttp } from './processes.ts';
 import { withFreshPostgresDatabase } from '../tools/testing/fresh-postgres-database.ts';
 
 /**
@@ -22,13 +22,13 @@ const hashConcurrency = os.availableParallelism();
 const password = 'benchmark passphrase that is long';
 const node = process.execPath;
 
-async function measureBare(route: '/bare' | '/bare-db'): Promise<number> {
+async function measureBare(route: '/bare' | '/bare-db') {
   const port = await freePort();
   const server = startProcess(node, ['--import', 'tsx', 'bench/bare-server.ts'], { PORT: String(port) });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/bare`, Date.now());
     await autocannon(['-c', String(CONNECTIONS), '-d', '2', `http://127.0.0.1:${port}${route}`]); // warm-up
-    return (await autocannon(['-c', String(CONNECTIONS), '-d', String(DURATION_S), `http://127.0.0.1:${port}${route}`])).requestsPerSecond;
+    return await loadWithCpu(server.pid!, ['-c', String(CONNECTIONS), '-d', String(DURATION_S), `http://127.0.0.1:${port}${route}`]);
   } finally {
     await stopProcess(server);
   }
@@ -89,7 +89,7 @@ async function measureService(engine: { name: string; databaseUrl?: string }) {
       const args = ['-c', String(CONNECTIONS), '-H', `authorization=Bearer ${token}`, `${base}/sip/credentials`];
       const warmUp = await autocannon(['-d', '2', ...args]);
       const linesBefore = lineCount();
-      const run = await autocannon(['-d', String(DURATION_S), ...args]);
+      const run = await loadWithCpu(service!.pid!, ['-d', String(DURATION_S), ...args], engine.databaseUrl);
       return { ...run, warmUpTotal: warmUp.total, lines: lineCount() - linesBefore };
     };
     const credentials = [await readCredentials()];
@@ -130,11 +130,12 @@ async function measureService(engine: { name: string; databaseUrl?: string }) {
 
 const pct = (value: number) => `${(value * 100).toFixed(1)} %`;
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
-const bare = await measureBare('/bare');
-const bareWithQuery = process.env.DATABASE_URL ? await measureBare('/bare-db') : undefined;
+const bareRun = await measureBare('/bare');
+const bare = bareRun.requestsPerSecond;
+const bareWithQuery = process.env.DATABASE_URL ? (await measureBare('/bare-db')).requestsPerSecond : undefined;
 const rawHash = await measureRawHash();
 console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${new Date().toISOString()}`);
-console.log(`bare Fastify JSON route (${CONNECTIONS} connections): ${bare.toFixed(0)} req/s; raw argon2id verify (m=19 MiB, t=2, p=1, ${hashConcurrency} at once): ${rawHash.toFixed(1)} /s`);
+console.log(`bare Fastify JSON route (${CONNECTIONS} connections): ${bare.toFixed(0)} req/s, ${bareRun.cpuMicros.toFixed(1)} µs CPU per request; raw argon2id verify (m=19 MiB, t=2, p=1, ${hashConcurrency} at once): ${rawHash.toFixed(1)} /s`);
 if (bareWithQuery) console.log(`reference: bare route + one trivial prepared PostgreSQL query: ${bareWithQuery.toFixed(0)} req/s = ${pct(bareWithQuery / bare)} of bare`);
 const engines: { name: string; databaseUrl?: string; rssTarget: number }[] = [{ name: 'PGlite (embedded)', rssTarget: 300 }];
 if (process.env.DATABASE_URL) engines.unshift({ name: 'PostgreSQL', databaseUrl: process.env.DATABASE_URL, rssTarget: 150 });
@@ -156,6 +157,13 @@ for (const engine of engines) {
   console.log(`  POST /auth/login: ${r.login.requestsPerSecond.toFixed(1)} req/s = ${pct(loginRatio)} of raw hash rate (p99 ${r.login.p99} ms, non-2xx ${r.login.non2xx}) — target ≥ 70 %: ${verdict(loginRatio >= 0.7)}`);
   console.log(`  RSS: idle ${r.fresh.idleRss} MiB (fresh data), ${r.existing.idleRss} MiB (existing data); ${r.afterLoadRss} MiB after the load; peak ${r.peakRss} MiB — target (idle and after the load) ≤ ${engine.rssTarget} MiB: ${verdict(rssOk)}`);
   console.log(`  (every run, req/s: info ${r.allRuns.info.map((x) => x.requestsPerSecond.toFixed(0)).join(', ')}; warn ${r.allRuns.warn.map((x) => x.requestsPerSecond.toFixed(0)).join(', ')})`);
+  const cpu = (runs: { cpuMicros: number; backendMicros: number }[]) => {
+    const service = Math.min(...runs.map((run) => run.cpuMicros));
+    return `${service.toFixed(1)} µs${engine.databaseUrl ? ` + PostgreSQL backends ${Math.min(...runs.map((run) => run.backendMicros)).toFixed(1)} µs` : ''}`;
+  };
+  const infoCpu = Math.min(...r.allRuns.info.map((run) => run.cpuMicros));
+  const warnCpu = Math.min(...r.allRuns.warn.map((run) => run.cpuMicros));
+  console.log(`  CPU per request (service process, least of the runs; steady on a shared machine): info ${cpu(r.allRuns.info)}, warn ${cpu(r.allRuns.warn)} (the info level costs ${pct(infoCpu / warnCpu - 1)} more CPU), cache off ${cpu([r.uncachedCredentials])}; bare route ${bareRun.cpuMicros.toFixed(1)} µs — at one core each, info would answer ${pct(bareRun.cpuMicros / infoCpu)} of the bare route's req/s`);
   const non2xx = [...r.allRuns.info, ...r.allRuns.warn, r.uncachedCredentials, r.login].reduce((sum, run) => sum + run.non2xx, 0);
   if (ratio < 0.5 || loggingCost > 0.1 || loginRatio < 0.7 || !rssOk || non2xx > 0) failed = true;
 }
