@@ -6,6 +6,7 @@ import type { Dependencies } from './dependencies.ts';
 import { installErrorHandlers } from './shared/error-handler.ts';
 import { installSecurityHeaders } from './shared/security-headers.ts';
 import { RequestLogController } from './shared/request-log.ts';
+import { requestChildLogger } from './shared/request-logger.ts';
 import { ProblemSchema } from './shared/schemas.ts';
 import { AppError } from './shared/errors.ts';
 import { registerApiDocs } from './modules/docs/api-docs.ts';
@@ -47,6 +48,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     logController: new RequestLogController(), // one line per request
+    childLoggerFactory: requestChildLogger, // request.log's pino child only when something logs through it
     bodyLimit: config.bodyLimitBytes,
     // Long enough that any made-up provisioning token gets the same 404 as an unknown one, not a 414.
     routerOptions: { maxParamLength: 1024 },
