@@ -36,6 +36,16 @@ describe('the batched log destination', () => {
     expect(out.read().split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { i: number }).i)).toEqual([...Array(1000).keys()]);
   });
 
+  it('keeps every byte and the order across many blocks, multi-byte characters and a line longer than a block', async () => {
+    const out = tempFile();
+    const destination = createBatchedDestination({ fd: out.fd, onExit: false });
+    const lines = [...Array(5000).keys()].map((i) => `{"i":${i},"name":"Zoë ☎ ${'é'.repeat(i % 97)}"}\n`);
+    lines.splice(2500, 0, `{"long":"${'☎'.repeat(100_000)}"}\n`);
+    for (const line of lines) destination.write(line);
+    await new Promise<void>((resolve) => destination.flush(() => resolve()));
+    expect(out.read()).toBe(lines.join(''));
+  });
+
   it('writes what waits synchronously on flushSync (the exit event), a refused batch first', async () => {
     const out = tempFile();
     const eagain = Object.assign(new Error('EAGAIN'), { code: 'EAGAIN' });

@@ -32,6 +32,17 @@ describe('verified access tokens', () => {
     expect(tokens.verifyClaims(token)).toEqual({ userId, sessionId });
   });
 
+  it('are not served to another payload carrying a remembered token\'s signature', async () => {
+    const tokens = createAccessTokens(options);
+    const token = await tokens.issue(userId, sessionId);
+    expect(tokens.verifyClaims(token)).toEqual({ userId, sessionId });
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: '11111111-2222-4333-8444-555555555555' })).toString('base64url');
+    expect(tokens.verifyClaims(`${header}.${forged}.${signature}`)).toBeUndefined();
+    expect(tokens.verifyClaims(token)).toEqual({ userId, sessionId });
+  });
+
   it('of another key are refused', async () => {
     const other = createAccessTokens({ ...options, secretKey: 'another-jwt-secret-key-that-is-long-enough-98765' });
     expect(createAccessTokens(options).verifyClaims(await other.issue(userId, sessionId))).toBeUndefined();

@@ -20,9 +20,9 @@ export interface AccessTokenClaims {
 /**
  * HS256 access tokens. Verification pins the algorithm (no `alg: none`, no RS/HS confusion) and requires
  * every claim. fast-jwt verifies synchronously with node's crypto (jose's WebCrypto path cost ~15 % of GET
- * /sip/credentials). Verified tokens are remembered here, keyed by the token itself and checked for expiry on
- * every use: fast-jwt's own cache keys each lookup by a SHA-256 of the token, which cost nearly as much as
- * verifying it (~5 µs per request, measured with bench/cpu-profile.ts); an exact string key cannot collide.
+ * /sip/credentials). Verified tokens are remembered here (the very same token, compared whole) and checked for
+ * expiry on every use: fast-jwt's own cache keys each lookup by a SHA-256 of the token, which cost nearly as
+ * much as verifying it (~5 µs per request, measured with bench/cpu-profile.ts).
  */
 export function createAccessTokens({ secretKey, issuer, audience, lifetimeMinutes }: {
   secretKey: string;
@@ -46,8 +46,13 @@ export function createAccessTokens({ secretKey, issuer, audience, lifetimeMinute
     clockTolerance: CLOCK_TOLERANCE_MS,
     cache: false,
   });
-  /** Valid tokens' claims, and until when each may be served without verifying again (expiry, tolerance included). */
-  const verified = new LRUCache<string, { claims: AccessTokenClaims; notBefore: number; notAfter: number }>({ max: VERIFIED_MAX });
+  /**
+   * Valid tokens' claims, and until when each may be served without verifying again (expiry, tolerance
+   * included), found by the token's signature (hashing the whole token as a key cost ~0.5 µs) and kept with
+   * the whole token, which must be equal: no other token can share an entry.
+   */
+  const verified = new LRUCache<string, { token: string; claims: AccessTokenClaims; notBefore: number; notAfter: number }>({ max: VERIFIED_MAX });
+  const signatureOf = (token: string) => token.slice(token.lastIndexOf('.') + 1);
   /**
    * The claims of a valid token, or undefined for any invalid, tampered or expired one. A token without `sid`
    * is valid (issued before sessions existed, it dies within ACCESS_TOKEN_EXPIRE_MINUTES anyway); one whose
@@ -55,10 +60,11 @@ export function createAccessTokens({ secretKey, issuer, audience, lifetimeMinute
    */
   function verifyClaims(token: string): AccessTokenClaims | undefined {
     const now = Date.now();
-    const known = verified.get(token);
-    if (known) {
+    const signature = signatureOf(token);
+    const known = verified.get(signature);
+    if (known?.token === token) {
       if (now >= known.notBefore && now <= known.notAfter) return known.claims;
-      verified.delete(token);
+      verified.delete(signature);
     }
     try {
       const payload = verifier(token) as { sub?: unknown; iat?: unknown; sid?: unknown; exp?: unknown; nbf?: unknown };
@@ -70,7 +76,7 @@ export function createAccessTokens({ secretKey, issuer, audience, lifetimeMinute
       // The bounds fast-jwt just checked, as it applies them (exp is required, so always a number here).
       const notAfter = Math.min(now + VERIFIED_TTL_MS, (payload.exp as number) * 1000 + CLOCK_TOLERANCE_MS);
       const notBefore = typeof payload.nbf === 'number' ? payload.nbf * 1000 - CLOCK_TOLERANCE_MS : 0;
-      verified.set(token, { claims, notBefore, notAfter });
+      verified.set(signature, { token, claims, notBefore, notAfter });
       return claims;
     } catch {
       return undefined;
