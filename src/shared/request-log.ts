@@ -21,11 +21,22 @@ export function loggableUrl(url: string): string {
  * the default level.
  */
 export class RequestLogController extends LogController {
+  private readonly completedListeners: ((request: FastifyRequest, reply: FastifyReply) => void)[] = [];
+
+  /**
+   * Runs `listener` when each answer has gone, just before its line: what an `onResponse` hook would do,
+   * without Fastify's hook runner on every request (the metrics' timing uses it).
+   */
+  onCompleted(listener: (request: FastifyRequest, reply: FastifyReply) => void): void {
+    this.completedListeners.push(listener);
+  }
+
   override incomingRequest(): void {}
 
   override routeNotFound(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    for (const listener of this.completedListeners) listener(request, reply);
     const log = reply.log;
     const level = error ? 'error' : 'info';
     // The request's own child logger is made only if something else logged through it (request-logger.ts).
