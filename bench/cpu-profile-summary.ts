@@ -25,6 +25,7 @@ const FALLBACKS: [feature: string, test: RegExp][] = [
   ['other packages', /node_modules\//],
   ['node http, net, streams', /^node:|^internal\//],
 ];
+const FRAMEWORK = /node_modules\/(fastify|find-my-way|avvio)\//;
 /** Native functions that write to a socket or file: their samples include time the thread was preempted there. */
 const WRITES = new Set(['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String', 'writeString']);
 
@@ -75,6 +76,9 @@ export function summarizeProfile(file: string, fromUs: number, toUs: number) {
       feature = FEATURES.find(([, test]) => test.test(source))?.[0];
       fallback ??= callFrame.url ? FALLBACKS.find(([, test]) => test.test(source))?.[0] : undefined;
       if (feature === PINO) feature = pinoCaller(parent.get(at));
+      // Fastify calls on (the next hook, the handler, the reply): what runs under it is its own or a part's of its
+      // own, never the part whose hook called `done()` further up the stack.
+      if (!feature && FRAMEWORK.test(source)) break;
     }
     const result = feature ?? fallback ?? 'native / unattributed';
     featureOf.set(id, result);

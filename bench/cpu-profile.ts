@@ -5,7 +5,7 @@ import { freePort } from '../tools/testing/free-port.ts';
 import { withFreshPostgresDatabase } from '../tools/testing/fresh-postgres-database.ts';
 import { summarizeProfile } from './cpu-profile-summary.ts';
 import {
-  autocannon, cpuSeconds, postgresBackendsCpuSeconds, SERVICE_COMMAND, signUpAndLogIn, startProcess, stopProcess, threadCpuSeconds, waitForHttp,
+  autocannon, backendsCpuDelta, cpuSeconds, postgresBackendsCpu, SERVICE_COMMAND, signUpAndLogIn, startProcess, stopProcess, threadCpuSeconds, waitForHttp,
 } from './processes.ts';
 
 /**
@@ -43,7 +43,7 @@ async function profileService(databaseUrl: string | undefined) {
     const load = ['-c', String(CONNECTIONS), '-H', `authorization=Bearer ${token}`, `${base}/sip/credentials`];
     await autocannon(['-d', '3', ...load]);
     const pid = service.pid!;
-    const backends = () => (databaseUrl ? postgresBackendsCpuSeconds(databaseUrl) : Promise.resolve(0));
+    const backends = () => (databaseUrl ? postgresBackendsCpu(databaseUrl) : Promise.resolve(new Map<number, number>()));
     const before = { process: cpuSeconds(pid), main: threadCpuSeconds(pid), backends: await backends() };
     const from = hrMicros();
     const run = await autocannon(['-d', String(DURATION_S), ...load]);
@@ -60,7 +60,7 @@ async function profileService(databaseUrl: string | undefined) {
     const perRequest = (seconds: number) => (seconds / run.total) * 1e6;
     return {
       run,
-      micros: { process: perRequest(after.process - before.process), main: perRequest(after.main - before.main), backends: perRequest(after.backends - before.backends) },
+      micros: { process: perRequest(after.process - before.process), main: perRequest(after.main - before.main), backends: perRequest(backendsCpuDelta(before.backends, after.backends)) },
       profile: summarizeProfile(path.join(profileDir, profileFile), from, to),
     };
   } finally {

@@ -91,24 +91,33 @@ export function threadCpuSeconds(pid: number, tid = pid): number {
 }
 
 /**
- * CPU seconds the PostgreSQL server processes serving `databaseUrl`'s database have used so far (its backends:
- * the service's pool and LISTEN connections; the server runs on this host and shares its cores with the service).
+ * CPU seconds each PostgreSQL server process serving `databaseUrl`'s database has used so far, by pid (its
+ * backends: the service's pool and LISTEN connections; the server runs on this host and shares its cores).
  */
-export async function postgresBackendsCpuSeconds(databaseUrl: string): Promise<number> {
+export async function postgresBackendsCpu(databaseUrl: string): Promise<Map<number, number>> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
-    return rows.reduce((sum, { pid }) => {
+    const cpu = new Map<number, number>();
+    for (const { pid } of rows) {
       try {
-        return sum + cpuSeconds(pid);
+        cpu.set(pid, cpuSeconds(pid));
       } catch {
-        return sum; // ended meanwhile
+        // ended meanwhile
       }
-    }, 0);
+    }
+    return cpu;
   } finally {
     await client.end();
   }
+}
+
+/** CPU seconds the backends used between two readings: those that ended meanwhile count up to the first (idle pool connections do). */
+export function backendsCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, seconds] of after) used += seconds - (before.get(pid) ?? 0);
+  return used;
 }
 
 /**
@@ -118,10 +127,10 @@ export async function postgresBackendsCpuSeconds(databaseUrl: string): Promise<n
  * work shares the machine's cores.
  */
 export async function loadWithCpu(pid: number, args: string[], databaseUrl?: string) {
-  const backends = () => (databaseUrl ? postgresBackendsCpuSeconds(databaseUrl) : Promise.resolve(0));
+  const backends = () => (databaseUrl ? postgresBackendsCpu(databaseUrl) : Promise.resolve(new Map<number, number>()));
   const before = { process: cpuSeconds(pid), backends: await backends() };
   const run = await autocannon(args);
   const after = { process: cpuSeconds(pid), backends: await backends() };
   const perRequest = (seconds: number) => (seconds / Math.max(1, run.total)) * 1e6;
-  return { ...run, cpuMicros: perRequest(after.process - before.process), backendMicros: perRequest(after.backends - before.backends) };
+  return { ...run, cpuMicros: perRequest(after.process - before.process), backendMicros: perRequest(backendsCpuDelta(before.backends, after.backends)) };
 }

@@ -20,6 +20,22 @@ describe('the request logger', () => {
     expect(withoutTime(lines[1]!)).toBe(withoutTime(lines[0]!));
   });
 
+  it('writes lines pino would write differently through pino: a 404 without route, an odd URL, a redacted or serialized field', () => {
+    const { logger, lines } = memoryLogger('info');
+    const cases: Record<string, unknown>[] = [
+      { method: 'GET', route: undefined, url: '/no/"such"\\route?q=é\u0001', statusCode: 404, responseTime: 1.5 },
+      { method: 'GET', route: '/x', url: '/x', statusCode: 200, responseTime: Number.NaN, flag: true },
+      { method: 'GET', url: '/x', token: 'must-be-redacted', statusCode: 200 },
+      { method: 'GET', url: '/x', err: new Error('boom'), statusCode: 500 },
+    ];
+    for (const [index, fields] of cases.entries()) {
+      logger.child({ reqId: `r-${index}` }).info(fields, 'request completed');
+      new RequestLogger(logger, `r-${index}`).lineWithBindings('info', fields, 'request completed');
+    }
+    for (let index = 0; index < cases.length; index++) expect(withoutTime(lines[2 * index + 1]!)).toBe(withoutTime(lines[2 * index]!));
+    expect(lines.join('')).not.toContain('must-be-redacted');
+  });
+
   it('binds the request id to every line logged through it, as request.log did', () => {
     const { logger, lines } = memoryLogger('info');
     const log = requestChildLogger(logger, { reqId: 'r-2' }, {});
