@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import pg from 'pg';
 import { buildService, startCommand } from '../tools/testing/start-command.ts';
 
 /** The service exactly as `npm start` runs it (its prestart build, then its start script), with this Node. */
@@ -81,4 +82,55 @@ export async function measureCredentialsRound({ base, token, pid, connections, d
   const used = cpuSeconds(pid) - before;
   if (run.non2xx > 0 || run.errors > 0) throw new Error(`non-2xx ${run.non2xx}, errors ${run.errors}`);
   return { requestsPerSecond: run.requestsPerSecond, cpuMicrosPerRequest: (used / (run.requestsPerSecond * durationS)) * 1e6 };
+}
+
+/** CPU seconds of one thread of a process (`tid` = `pid`: its main thread, the one running JavaScript). */
+export function threadCpuSeconds(pid: number, tid = pid): number {
+  const fields = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU seconds each PostgreSQL server process serving `databaseUrl`'s database has used so far, by pid (its
+ * backends: the service's pool and LISTEN connections; the server runs on this host and shares its cores).
+ */
+export async function postgresBackendsCpu(databaseUrl: string): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    const cpu = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        cpu.set(pid, cpuSeconds(pid));
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return cpu;
+  } finally {
+    await client.end();
+  }
+}
+
+/** CPU seconds the backends used between two readings: those that ended meanwhile count up to the first (idle pool connections do). */
+export function backendsCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, seconds] of after) used += seconds - (before.get(pid) ?? 0);
+  return used;
+}
+
+/**
+ * One autocannon run against the process `pid`, with the CPU time per request it cost: the process (all its
+ * threads: JavaScript, garbage collection helpers, the file writes of its log) and, with `databaseUrl`, the
+ * PostgreSQL backends serving it. Unlike requests per second, CPU time per request hardly moves when other
+ * work shares the machine's cores.
+ */
+export async function loadWithCpu(pid: number, args: string[], databaseUrl?: string) {
+  const backends = () => (databaseUrl ? postgresBackendsCpu(databaseUrl) : Promise.resolve(new Map<number, number>()));
+  const before = { process: cpuSeconds(pid), backends: await backends() };
+  const run = await autocannon(args);
+  const after = { process: cpuSeconds(pid), backends: await backends() };
+  const perRequest = (seconds: number) => (seconds / Math.max(1, run.total)) * 1e6;
+  return { ...run, cpuMicros: perRequest(after.process - before.process), backendMicros: perRequest(backendsCpuDelta(before.backends, after.backends)) };
 }

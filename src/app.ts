@@ -6,6 +6,7 @@ import type { Dependencies } from './dependencies.ts';
 import { installErrorHandlers } from './shared/error-handler.ts';
 import { installSecurityHeaders } from './shared/security-headers.ts';
 import { RequestLogController } from './shared/request-log.ts';
+import { requestChildLogger } from './shared/request-logger.ts';
 import { ProblemSchema } from './shared/schemas.ts';
 import { AppError } from './shared/errors.ts';
 import { registerApiDocs } from './modules/docs/api-docs.ts';
@@ -44,11 +45,13 @@ function trustProxyOption(trustProxy: boolean | number | string[]): boolean | st
 /** Builds the HTTP app around ready-made dependencies. Never listens: main.ts does, tests use inject(). */
 export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   const { config } = deps;
+  const logController = new RequestLogController(); // one line per request
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps route types on Fastify's default logger type.
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
-    logController: new RequestLogController(), // one line per request
+    logController,
+    childLoggerFactory: requestChildLogger, // request.log's pino child only when something logs through it
     bodyLimit: config.bodyLimitBytes,
     // Long enough that any made-up provisioning token gets the same 404 as an unknown one, not a 414.
     routerOptions: { maxParamLength: 1024 },
@@ -68,7 +71,7 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
   app.addSchema(ProblemSchema);
   installErrorHandlers(app);
   installSecurityHeaders(app);
-  if (deps.metrics) registerMetricsRoutes(app, { metrics: deps.metrics, token: config.metrics.token });
+  if (deps.metrics) registerMetricsRoutes(app, { metrics: deps.metrics, token: config.metrics.token, onRequestCompleted: (listener) => logController.onCompleted(listener) });
   await app.register(rateLimit, {
     global: false,
     ...(deps.rateLimitRedis ? { redis: deps.rateLimitRedis, nameSpace: 'voip-onboarding-api:rate-limit:', skipOnError: true } : {}),

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notAuthenticatedError } from '../auth/auth.errors.ts';
 import { createMetricsAccess } from './metrics-access.ts';
 import type { Metrics } from './metrics.ts';
@@ -9,14 +9,15 @@ export const routeLabel = (request: FastifyRequest): string => request.routeOpti
 /**
  * Times every answer by route pattern and status, and serves GET /metrics in the Prometheus text format
  * (see metrics-access.ts for who may read it). Left out of the OpenAPI document: it is for the operator's
- * scraper, not for API clients. Call before the routes are registered, so the hook covers them all.
+ * scraper, not for API clients.
  */
-export function registerMetricsRoutes(app: FastifyInstance, { metrics, token }: { metrics: Metrics; token: string | undefined }): void {
-  // A callback hook, not an async one: it runs on every request, and saves a promise each time.
-  app.addHook('onResponse', (request, reply, done) => {
-    metrics.http.observe(request.method, routeLabel(request), reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
+export function registerMetricsRoutes(app: FastifyInstance, { metrics, token, onRequestCompleted }: {
+  metrics: Metrics;
+  token: string | undefined;
+  /** Where to time every answer once it has gone (the request log's controller: no onResponse hook per request). */
+  onRequestCompleted: (listener: (request: FastifyRequest, reply: FastifyReply) => void) => void;
+}): void {
+  onRequestCompleted((request, reply) => metrics.http.observe(request.method, routeLabel(request), reply.statusCode, reply.elapsedTime / 1000));
 
   const access = createMetricsAccess(token);
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {

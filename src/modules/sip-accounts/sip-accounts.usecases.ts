@@ -33,6 +33,26 @@ export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRang
     return found;
   }
 
+  /** Reads a live account's credentials from the database (and fills the cache). */
+  async function readCredentials(userId: string): Promise<SipCredentials> {
+    const readToken = cache?.beginRead() ?? 0;
+    const { user, account } = await loadUserWithAccount(userId);
+    assertAccountLive(account);
+    const credentials: SipCredentials = {
+      username: account.extension,
+      password: decryptSecret(encryptionKey, account.secretCiphertext),
+      domain: sip.domain,
+      port: sip.port,
+      transport: sip.transport,
+      display_name: defaultDisplayName(user),
+      auth_username: account.extension,
+      proxy: sip.proxy ?? null,
+      media_encryption: sip.mediaEncryption ?? 'none',
+    };
+    cache?.set(userId, credentials, readToken);
+    return credentials;
+  }
+
   return {
     /**
      * Allocates the user's extension with a fresh secret and queues its creation on the PBX, inside the
@@ -99,24 +119,12 @@ export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRang
 
     /** The credentials of a live account; a clear error while it is pending or after it failed. */
     async getCredentials(userId: string): Promise<SipCredentials> {
-      const cached = cache?.get(userId);
-      if (cached) return cached;
-      const readToken = cache?.beginRead() ?? 0;
-      const { user, account } = await loadUserWithAccount(userId);
-      assertAccountLive(account);
-      const credentials: SipCredentials = {
-        username: account.extension,
-        password: decryptSecret(encryptionKey, account.secretCiphertext),
-        domain: sip.domain,
-        port: sip.port,
-        transport: sip.transport,
-        display_name: defaultDisplayName(user),
-        auth_username: account.extension,
-        proxy: sip.proxy ?? null,
-        media_encryption: sip.mediaEncryption ?? 'none',
-      };
-      cache?.set(userId, credentials, readToken);
-      return credentials;
+      return cache?.get(userId) ?? readCredentials(userId);
+    },
+
+    /** The same, as a plain value when the account cache has it: the hot path then makes no promise. */
+    credentialsNow(userId: string): SipCredentials | Promise<SipCredentials> {
+      return cache?.get(userId) ?? readCredentials(userId);
     },
 
     /** The user and the state of their SIP account, for GET /auth/me. */
