@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startLinphonecSession } from './support/linphonec.ts';
 import { fetchSipCredentials, signUpOverHttp } from './support/listening-service.ts';
+import { expectCutOffAtKamailio } from './support/cut-off.ts';
 import { serviceOnKamailioForThisFile } from './support/service-on-kamailio.ts';
-import { sipRegister } from './support/raw-sip.ts';
 
 /**
  * Leaving, with nothing faked: a person signs up over HTTP, a real linphonec registers at a real Kamailio
@@ -33,18 +32,8 @@ describe('DELETE /auth/me against Kamailio', () => {
       expect(answer.status).toBe(202);
       expect(await answer.json()).toEqual({ status: 'deleting' });
 
-      // The delete job is durable and asynchronous: wait until it has run.
-      for (let i = 0; i < 100 && (await k.countRows('subscriber', credentials.username)) > 0; i++) await sleep(100);
-      expect(await k.countRows('subscriber', credentials.username)).toBe(0);
-      expect(await k.countRows('location', credentials.username)).toBe(0);
-
-      const again = await session.registerAgain(phone);
-      expect(again.outcome).toBe('failed');
-      expect(again.outcome === 'failed' && again.logTail, k.kamailio.logTail()).toContain('[403]');
-      // And any other client with the same credentials.
-      expect(
-        await sipRegister({ host: credentials.domain, port: credentials.port, domain: credentials.domain, username: credentials.username, authUsername: credentials.auth_username, password: credentials.password }),
-      ).toBe(403);
+      // The durable delete job removes the subscriber and the phone's registration: the phone is cut off.
+      await expectCutOffAtKamailio(k, session, phone);
       expect((await fetchSipCredentials(k.api.baseUrl, user.token)).status).toBe(401);
     } finally {
       await session.stop();

@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startSmtpServer, SMTP_PASSWORD, type ReceivedMail, type TestSmtpServer } from '../support/smtp-server.ts';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/test-service.ts';
 import { startLinphonecSession } from './support/linphonec.ts';
 import { fetchSipCredentials, signUpOverHttp } from './support/listening-service.ts';
+import { expectCutOffAtKamailio } from './support/cut-off.ts';
 import { serviceOnKamailioForThisFile } from './support/service-on-kamailio.ts';
-import { sipRegister } from './support/raw-sip.ts';
 
 const PUBLIC_BASE_URL = 'https://voip.example.test';
 const SERVICE_NAME = 'Lifecycle Voice';
@@ -90,17 +89,8 @@ describe('sign-up with EMAIL_VERIFICATION=required → verification mail over SM
       });
       expect([deletion.status, await deletion.json()]).toEqual([202, { status: 'deleting' }]);
 
-      // The durable delete job removes the subscriber and the phone's registration.
-      for (let i = 0; i < 200 && (await k.countRows('subscriber', extension)) > 0; i++) await sleep(100);
-      expect(await k.countRows('subscriber', extension)).toBe(0);
-      expect(await k.countRows('location', extension)).toBe(0);
-
-      const again = await session.registerAgain(phone);
-      expect(again.outcome).toBe('failed');
-      expect(again.outcome === 'failed' && again.logTail, k.kamailio.logTail()).toContain('[403]');
-      expect(
-        await sipRegister({ host: credentials.domain, port: credentials.port, domain: credentials.domain, username: credentials.username, authUsername: credentials.auth_username, password: credentials.password }),
-      ).toBe(403);
+      // The durable delete job removes the subscriber and the phone's registration: the phone is cut off.
+      await expectCutOffAtKamailio(k, session, phone);
       expect((await fetchSipCredentials(k.api.baseUrl, user.token)).status).toBe(401);
     } finally {
       await session.stop();
