@@ -20,7 +20,14 @@ export function createImportClaims({ db, liveness }: { db: Database; liveness: W
   return {
     runnerId,
     /** Marks this runner alive before it takes an import, so no other runner takes it back as abandoned. */
-    hold: (): Promise<void> => (alive ??= liveness.start(runnerId)),
+    hold(): Promise<void> {
+      // A start that failed (the lock's connection refused) is tried again by the next caller, not kept.
+      alive ??= liveness.start(runnerId).catch((error: unknown) => {
+        alive = undefined;
+        throw error;
+      });
+      return alive;
+    },
     /** A cheap look first, so an instance that never claims never holds a liveness lock. */
     anyAbandoned: async (): Promise<boolean> => (await queryRows(db, sql`select 1 from user_imports where ${abandoned} limit 1`)).length > 0,
     /** Takes every abandoned import at once (conditional, so of two runners looking together each import goes to one). */

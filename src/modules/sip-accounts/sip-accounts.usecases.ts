@@ -53,6 +53,8 @@ export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRang
     return credentials;
   }
 
+  const credentialsNow = (userId: string): SipCredentials | Promise<SipCredentials> => cache?.get(userId) ?? readCredentials(userId);
+
   return {
     /**
      * Allocates the user's extension with a fresh secret and queues its creation on the PBX, inside the
@@ -118,14 +120,10 @@ export function createSipAccountUseCases({ db, encryptionKey, sip, extensionRang
     },
 
     /** The credentials of a live account; a clear error while it is pending or after it failed. */
-    async getCredentials(userId: string): Promise<SipCredentials> {
-      return cache?.get(userId) ?? readCredentials(userId);
-    },
+    getCredentials: async (userId: string): Promise<SipCredentials> => credentialsNow(userId),
 
     /** The same, as a plain value when the account cache has it: the hot path then makes no promise. */
-    credentialsNow(userId: string): SipCredentials | Promise<SipCredentials> {
-      return cache?.get(userId) ?? readCredentials(userId);
-    },
+    credentialsNow,
 
     /** The user and the state of their SIP account, for GET /auth/me. */
     async getAccountState(userId: string) {
