@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,7 @@ describe('the batched log destination', () => {
 
   it('writes the lines logged together in one write, in order', async () => {
     const out = tempFile();
-    const writes = vi.spyOn(fs, 'write');
+    const writes = vi.spyOn(fs, 'writeSync');
     const destination = createBatchedDestination({ fd: out.fd, onExit: false });
     for (let i = 0; i < 1000; i++) destination.write(`{"i":${i}}\n`);
     await new Promise<void>((resolve) => destination.flush(() => resolve()));
@@ -46,16 +47,15 @@ describe('the batched log destination', () => {
     expect(out.read()).toBe(lines.join(''));
   });
 
-  it('writes what waits synchronously on flushSync (the exit event), a refused batch first', async () => {
+  it('writes what waits on flushSync (the exit event), in order, waiting for a reader that was full', async () => {
     const out = tempFile();
     const eagain = Object.assign(new Error('EAGAIN'), { code: 'EAGAIN' });
-    vi.spyOn(fs, 'write').mockImplementationOnce(((...args: unknown[]) => {
-      const callback = args.at(-1) as (error: Error | null, written: number) => void;
-      setImmediate(() => callback(eagain, 0));
-    }) as typeof fs.write);
+    vi.spyOn(fs, 'writeSync').mockImplementationOnce(() => {
+      throw eagain;
+    });
     const destination = createBatchedDestination({ fd: out.fd, onExit: false });
     destination.write('first\n');
-    await sleep(50); // written, refused, waiting for its retry
+    await sleep(15); // tried once, refused, waiting for its retry
     destination.write('second\n');
     destination.flushSync();
     expect(out.read()).toBe('first\nsecond\n');
@@ -64,15 +64,33 @@ describe('the batched log destination', () => {
   it('loses the lines of a reader that is gone (EPIPE), never the process, and goes on writing', async () => {
     const out = tempFile();
     const epipe = Object.assign(new Error('EPIPE'), { code: 'EPIPE' });
-    vi.spyOn(fs, 'write').mockImplementationOnce(((...args: unknown[]) => {
-      const callback = args.at(-1) as (error: Error | null, written: number) => void;
-      setImmediate(() => callback(epipe, 0));
-    }) as typeof fs.write);
+    vi.spyOn(fs, 'writeSync').mockImplementationOnce(() => {
+      throw epipe;
+    });
     const destination = createBatchedDestination({ fd: out.fd, onExit: false });
     destination.write('lost\n');
     await sleep(50);
     destination.write('kept\n');
     await sleep(50);
     expect(out.read()).toBe('kept\n');
+  });
+
+  it('never waits for a pipe whose reader stopped reading: the lines wait, in order, and go out once it reads', async () => {
+    // The reader: a process that reads its standard input only after 500 ms, and echoes it back.
+    const reader = spawn(process.execPath, ['-e', 'setTimeout(() => process.stdin.pipe(process.stdout), 500)'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let echoed = '';
+    reader.stdout.on('data', (chunk: Buffer) => (echoed += chunk.toString()));
+    // libuv made the pipe's end non-blocking when it opened it, as Node does for its own standard output.
+    const fd = (reader.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+    const destination = createBatchedDestination({ fd, onExit: false });
+    const lines = [...Array(20_000).keys()].map((i) => `{"i":${i},"pad":"${'x'.repeat(40)}"}\n`); // ~1 MiB, a pipe holds 64 KiB
+    const started = performance.now();
+    for (const line of lines) destination.write(line);
+    const tookMs = performance.now() - started;
+    expect(tookMs).toBeLessThan(400); // not held until the reader reads at 500 ms
+    await new Promise<void>((resolve) => destination.flush(() => resolve()));
+    reader.stdin.end();
+    await new Promise((resolve) => reader.once('close', resolve));
+    expect(echoed).toBe(lines.join(''));
   });
 });

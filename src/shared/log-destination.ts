@@ -2,11 +2,16 @@ import fs from 'node:fs';
 
 export interface BatchedDestination {
   write(line: string): boolean;
-  /** Writes what waits now, without blocking; `done` once it is written. */
+  /** The same for a line the caller knows to be ASCII: its bytes are its characters, none to encode. */
+  writeAscii(line: string): boolean;
+  /** Writes what waits now; `done` once it is written (later when the reader is full: it is retried). */
   flush(done?: (error?: Error) => void): void;
-  /** Writes what waits, blocking: for the `exit` event, when no callback will run any more. */
+  /** Writes what waits, waiting for the reader if it must: for the `exit` event, when no callback will run any more. */
   flushSync(): void;
 }
+
+/** Node's Buffer has it (what `write(…, 'latin1')` calls after looking the encoding up); its types do not. */
+type LatinWritable = Buffer & { latin1Write(text: string, offset: number): number };
 
 /** Lines are encoded into blocks of this size as they come; a full block is written at once… */
 const BLOCK_BYTES = 64 * 1024;
@@ -14,33 +19,40 @@ const BLOCK_BYTES = 64 * 1024;
 const FLUSH_AFTER_MS = 10;
 /** Beyond this many bytes waiting (a reader that stopped reading), new lines are dropped, and counted. */
 const MAX_WAITING_BYTES = 32 * 1024 * 1024;
+/** A full reader (EAGAIN) is tried again this much later. */
 const RETRY_AFTER_MS = 10;
 
+const isEagain = (error: unknown) => (error as NodeJS.ErrnoException).code === 'EAGAIN';
+
 /**
- * Log lines to a file descriptor (standard output) without blocking the event loop, in batches: each line is
- * encoded at once into a 64 KiB block (its string is garbage right away, never kept across a garbage collection),
- * and the lines of up to 10 ms go out in one write(2) on libuv's pool. pino's sonic-boom wrote whenever no
- * write was in flight (one per ~15 lines under load), kept the lines as a growing string whose whole byte length
- * it measured on every line, and encoded each batch twice: ~5 µs per request line (bench/cpu-profile.ts).
+ * Log lines to a file descriptor in batches, written from the event loop's thread and never waiting for the
+ * reader: each line is encoded at once into a 64 KiB block (its string is garbage right away), and the lines of
+ * up to 10 ms go out in one write(2). On a pipe or a socket (a container runtime, journald, a collector) the
+ * descriptor is non-blocking (createStdoutDestination): what the reader has no room for waits here and is
+ * tried again every 10 ms, up to 32 MiB, beyond which lines are dropped and counted. A regular file is written
+ * as Node writes its own standard output to a file, synchronously (the page cache takes it).
  *
- * What waits is written synchronously on `exit` (process.exit, an uncaught exception, the end of the event loop
- * after SIGTERM), so lines logged before a fatal exit are not lost; only SIGKILL loses the ≤ 10 ms still waiting
- * (and a batch being written then). A reader that does not keep up (EAGAIN) is retried; one that is gone (EPIPE)
- * loses its lines, never the process.
+ * Why not libuv's thread pool (fs.write, as pino's sonic-boom does): a write there wakes a pool thread and then
+ * the loop, and on a small machine those wake-ups moved the loaded process between cores and cost it ~15 % more
+ * CPU per request at the default level (docs/PERFORMANCE.md); a stalled reader also held one of the pool's four
+ * threads, which DNS look-ups and file access share. Written here, the order of what waits is always known, so
+ * the `exit` event (process.exit, an uncaught exception, the end of the loop after SIGTERM) writes all of it;
+ * only SIGKILL loses the ≤ 10 ms still waiting. A reader that is gone (EPIPE) loses its lines, never the process.
  */
 export function createBatchedDestination({ fd = 1, onExit = true }: { fd?: number; onExit?: boolean } = {}): BatchedDestination {
-  /** Filled parts of blocks, oldest first, not yet written; `current` fills from `used` on. */
+  /** Filled parts of blocks, oldest first, not yet written; the first from `offset` on. `current` fills from `used`. */
   const full: Buffer[] = [];
   let fullBytes = 0;
+  let offset = 0;
   let current: Buffer = Buffer.allocUnsafe(BLOCK_BYTES);
   let used = 0;
   let spare: Buffer | undefined;
   let dropped = 0;
-  let writing = false;
   let timer: NodeJS.Timeout | undefined;
-  /** A part the reader refused for now (EAGAIN), from its unwritten byte on, and the timer that retries it. */
-  let refused: { chunk: Buffer; offset: number; retry: NodeJS.Timeout } | undefined;
+  /** Set while the reader is full: nothing is tried before the retry. */
+  let waitingForReader = false;
   let drained: ((error?: Error) => void)[] = [];
+  let lostError: Error | undefined;
 
   /** Closes the current block's filled part into `full` and starts another (a written one when there is one). */
   function rotate(atLeast: number): void {
@@ -59,31 +71,9 @@ export function createBatchedDestination({ fd = 1, onExit = true }: { fd?: numbe
     used += current.write(line, used, 'utf8');
   }
 
-  const settle = (error?: Error) => drained.splice(0).forEach((callback) => callback(error));
-
-  function writeFrom(chunk: Buffer, offset: number): void {
-    fs.write(fd, chunk, offset, chunk.length - offset, null, (error, written) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'EAGAIN') {
-        const retry = setTimeout(() => {
-          refused = undefined;
-          writeFrom(chunk, offset);
-        }, RETRY_AFTER_MS).unref();
-        refused = { chunk, offset, retry };
-        return;
-      }
-      if (!error && offset + written < chunk.length) return writeFrom(chunk, offset + written);
-      // A written block is filled again (blocks are whole ArrayBuffers of their own: allocUnsafe above 4 KiB).
-      if (chunk.buffer.byteLength === BLOCK_BYTES && current.buffer !== chunk.buffer) spare = Buffer.from(chunk.buffer, 0, BLOCK_BYTES);
-      const next = full.shift(); // an EPIPE loses this part only: the next ones are tried
-      if (next) {
-        fullBytes -= next.length;
-        return writeFrom(next, 0);
-      }
-      writing = false;
-      if (used > 0 && drained.length > 0) startWrite();
-      else if (used > 0) schedule();
-      else settle(error ?? undefined);
-    });
+  function appendAscii(line: string): void {
+    if (current.length - used < line.length) rotate(line.length);
+    used += (current as LatinWritable).latin1Write(line, used);
   }
 
   function noteDropped(): void {
@@ -92,69 +82,87 @@ export function createBatchedDestination({ fd = 1, onExit = true }: { fd?: numbe
     dropped = 0;
   }
 
-  function startWrite(): void {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (writing) return;
-    noteDropped();
-    if (used > 0) rotate(0);
-    if (full.length === 0) return;
-    writing = true;
-    const first = full.shift()!;
-    fullBytes -= first.length;
-    writeFrom(first, 0);
+  /** The first waiting part is written: its block is filled again (blocks above 4 KiB own their ArrayBuffer). */
+  function shiftWritten(): void {
+    const chunk = full.shift()!;
+    fullBytes -= chunk.length;
+    offset = 0;
+    if (chunk.buffer.byteLength === BLOCK_BYTES && current.buffer !== chunk.buffer) spare = Buffer.from(chunk.buffer, 0, BLOCK_BYTES);
   }
 
-  const schedule = () => void (timer ??= setTimeout(startWrite, FLUSH_AFTER_MS).unref());
-
-  function writeSync(chunk: Buffer, from: number): void {
-    for (let offset = from; offset < chunk.length; ) {
+  /** Writes what waits, as far as the reader takes it now; false when it is full (EAGAIN). */
+  function writeWaiting(): boolean {
+    noteDropped();
+    if (used > 0) rotate(0);
+    while (full.length > 0) {
+      const chunk = full[0]!;
       try {
         offset += fs.writeSync(fd, chunk, offset, chunk.length - offset);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return; // the reader is gone
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_AFTER_MS);
+        if (isEagain(error)) return false;
+        lostError = error as Error; // EPIPE and the like: this part is lost, the next ones are tried
+        offset = chunk.length;
       }
+      if (offset >= chunk.length) shiftWritten();
     }
+    return true;
+  }
+
+  function writeNow(): void {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    waitingForReader = false;
+    if (!writeWaiting()) {
+      waitingForReader = true;
+      timer = setTimeout(writeNow, RETRY_AFTER_MS).unref();
+      return;
+    }
+    const error = lostError;
+    lostError = undefined;
+    drained.splice(0).forEach((callback) => callback(error));
+  }
+
+  function take(line: string, ascii: boolean): boolean {
+    if (fullBytes + used > MAX_WAITING_BYTES) {
+      dropped += 1;
+      return false;
+    }
+    if (ascii) appendAscii(line);
+    else append(line);
+    if (waitingForReader) return true;
+    if (full.length > 0) writeNow(); // a block is full
+    else timer ??= setTimeout(writeNow, FLUSH_AFTER_MS).unref();
+    return true;
+  }
+
+  function writeAllBlocking(): void {
+    while (!writeWaiting()) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_AFTER_MS);
   }
 
   const destination: BatchedDestination = {
-    write(line: string): boolean {
-      if (fullBytes + used > MAX_WAITING_BYTES) {
-        dropped += 1;
-        return false;
-      }
-      append(line);
-      if (!writing) {
-        if (full.length > 0) startWrite();
-        else schedule();
-      }
-      return true;
-    },
-
-    flush(done?: (error?: Error) => void): void {
+    write: (line) => take(line, false),
+    writeAscii: (line) => take(line, true),
+    flush(done) {
       if (done) drained.push(done);
-      if (!writing && used === 0 && full.length === 0) settle();
-      else startWrite();
+      if (!waitingForReader) writeNow();
     },
-
-    flushSync(): void {
+    flushSync() {
       if (timer) clearTimeout(timer);
       timer = undefined;
-      // A part waiting to be retried goes first; one being written on the pool cannot be waited for here.
-      if (refused) {
-        clearTimeout(refused.retry);
-        writeSync(refused.chunk, refused.offset);
-        refused = undefined;
-        writing = false;
-      }
-      noteDropped();
-      for (const chunk of full.splice(0)) writeSync(chunk, 0);
-      fullBytes = 0;
-      writeSync(current.subarray(0, used), 0);
-      used = 0;
+      waitingForReader = false;
+      writeAllBlocking();
     },
   };
   if (onExit) process.once('exit', () => destination.flushSync());
   return destination;
+}
+
+/**
+ * The JSON log's destination on standard output. Touching `process.stdout` makes Node open fd 1 as it does
+ * for its own output: for a pipe or a socket, libuv sets it non-blocking, so a reader that stalls never stops
+ * the event loop (the lines wait, log-destination.ts above); a file or a terminal stays as it is.
+ */
+export function createStdoutDestination(): BatchedDestination {
+  void process.stdout;
+  return createBatchedDestination({ fd: 1 });
 }

@@ -1,6 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { createBatchedDestination } from './log-destination.ts';
+import { createStdoutDestination } from './log-destination.ts';
 import { serializeError } from './log-error.ts';
 
 /**
@@ -64,11 +64,11 @@ export function chooseLogFormat(configured: LogFormat | undefined, isTty = proce
 }
 
 /**
- * Standard output in the chosen format. JSON: batched writes that never block the event loop
+ * Standard output in the chosen format. JSON: batched writes that never wait for the reader
  * (log-destination.ts). Pretty: pino-pretty in this process (no worker thread), colours on a terminal,
  * written synchronously so no line is lost on a sudden exit; the lines are redacted before they get here.
  */
 export function stdoutLogDestination(format: LogFormat): DestinationStream {
-  if (format === 'json') return createBatchedDestination({ fd: 1 });
+  if (format === 'json') return createStdoutDestination();
   return pretty({ destination: 1, sync: true, colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
 }

@@ -27,7 +27,7 @@ describe('the standard output destination', () => {
   it('loses no line when the process exits at once after logging, as on a fatal error', async () => {
     const { code, stdout } = await runNode(`
       import { createLogger } from './src/shared/logger.ts';
-      import { createStdoutDestination } from './src/shared/request-log.ts';
+      import { createStdoutDestination } from './src/shared/log-destination.ts';
       const logger = createLogger({ level: 'info', destination: createStdoutDestination() });
       for (let i = 0; i < 20000; i++) logger.info({ i }, 'line');
       logger.error('the end');
@@ -42,19 +42,42 @@ describe('the standard output destination', () => {
   it('loses no line when the event loop ends (as after a graceful SIGTERM) or on an uncaught exception', async () => {
     const drained = await runNode(`
       import { createLogger } from './src/shared/logger.ts';
-      import { createStdoutDestination } from './src/shared/request-log.ts';
+      import { createStdoutDestination } from './src/shared/log-destination.ts';
       const logger = createLogger({ level: 'info', destination: createStdoutDestination() });
       for (let i = 0; i < 20000; i++) logger.info({ i }, 'line');
     `);
     expect(drained.stdout.split('\n').filter(Boolean)).toHaveLength(20000);
     const crashed = await runNode(`
       import { createLogger } from './src/shared/logger.ts';
-      import { createStdoutDestination } from './src/shared/request-log.ts';
+      import { createStdoutDestination } from './src/shared/log-destination.ts';
       const logger = createLogger({ level: 'info', destination: createStdoutDestination() });
       for (let i = 0; i < 20000; i++) logger.info({ i }, 'line');
       throw new Error('boom');
     `);
     expect(crashed.code).toBe(1);
     expect(crashed.stdout.split('\n').filter(Boolean)).toHaveLength(20000);
+  });
+
+  it('never holds the event loop when the reader of standard output stops reading (a stalled log collector)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      import { createLogger } from './src/shared/logger.ts';
+      import { createStdoutDestination } from './src/shared/log-destination.ts';
+      const logger = createLogger({ level: 'info', destination: createStdoutDestination() });
+      const started = performance.now();
+      for (let i = 0; i < 20000; i++) logger.info({ i, pad: 'x'.repeat(40) }, 'line');
+      process.stderr.write(String(performance.now() - started));
+    `], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let took = '';
+    child.stderr.on('data', (chunk: Buffer) => (took += chunk.toString()));
+    // Standard output is not read for a second: ~2 MiB of lines against a pipe that holds far less.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await new Promise((resolve) => child.once('close', resolve));
+    expect(Number(took)).toBeGreaterThan(0);
+    expect(Number(took)).toBeLessThan(700);
+    const lines = stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(20000);
+    expect(lines.map((line) => (JSON.parse(line) as { i: number }).i)).toEqual([...Array(20000).keys()]);
   });
 });

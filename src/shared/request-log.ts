@@ -1,5 +1,4 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import { createBatchedDestination, type BatchedDestination } from './log-destination.ts';
 import { RequestLogger } from './request-logger.ts';
 import { redactUrl } from './logger.ts';
 
@@ -14,6 +13,9 @@ export function loggableUrl(url: string): string {
   return redactUrl(QUERY_DROPPED.test(url) ? url.replace(/[?#].*$/, '') : url);
 }
 
+/** Told of each answer that has gone, with its route pattern (undefined when no route matched). */
+export type CompletedListener = (request: FastifyRequest, reply: FastifyReply, route: string | undefined) => void;
+
 /**
  * One line per request, written when the answer has gone: method, route pattern, URL, status, duration, and the
  * request id (`reqId`, bound by Fastify), instead of Fastify's two (incoming request, request completed) and its
@@ -21,13 +23,13 @@ export function loggableUrl(url: string): string {
  * the default level.
  */
 export class RequestLogController extends LogController {
-  private readonly completedListeners: ((request: FastifyRequest, reply: FastifyReply) => void)[] = [];
+  private readonly completedListeners: CompletedListener[] = [];
 
   /**
    * Runs `listener` when each answer has gone, just before its line: what an `onResponse` hook would do,
    * without Fastify's hook runner on every request (the metrics' timing uses it).
    */
-  onCompleted(listener: (request: FastifyRequest, reply: FastifyReply) => void): void {
+  onCompleted(listener: CompletedListener): void {
     this.completedListeners.push(listener);
   }
 
@@ -36,14 +38,18 @@ export class RequestLogController extends LogController {
   override routeNotFound(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    for (const listener of this.completedListeners) listener(request, reply);
+    const route = request.routeOptions.url; // a getter that builds an object: read once
+    for (const listener of this.completedListeners) listener(request, reply, route);
     const log = reply.log;
     const level = error ? 'error' : 'info';
     // The request's own child logger is made only if something else logged through it (request-logger.ts).
-    if (log instanceof RequestLogger && !log.enabled(level)) return;
+    if (log instanceof RequestLogger) {
+      if (!log.enabled(level)) return;
+      if (!error && log.requestLine(request.method, route, loggableUrl(request.url), reply.statusCode, reply.elapsedTime)) return;
+    }
     const line: Record<string, unknown> = {
       method: request.method,
-      route: request.routeOptions.url,
+      route,
       url: loggableUrl(request.url),
       statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 100) / 100,
@@ -53,13 +59,4 @@ export class RequestLogController extends LogController {
     if (log instanceof RequestLogger) log.lineWithBindings(level, line, msg);
     else log[level](line, msg);
   }
-}
-
-/**
- * Standard output without blocking the event loop, in batches (log-destination.ts); written synchronously on
- * `exit` (process.exit, an uncaught exception, the end of the event loop after SIGTERM), so lines logged before
- * a fatal exit are not lost; only SIGKILL can drop the last ~10 ms of lines.
- */
-export function createStdoutDestination(): BatchedDestination {
-  return createBatchedDestination({ fd: 1 });
 }

@@ -1,12 +1,24 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Bindings, ChildLoggerOptions, LevelWithSilentOrString, LogFn } from 'pino';
-import { infoLineWriter, type LineWriter } from './request-line.ts';
+import { requestLineWriter, type RequestLineWriter } from './request-line.ts';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 type Level = (typeof LEVELS)[number];
 type ParentLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
-/** Each parent logger's fast writer of info lines (request-line.ts), or null when it has none. */
-const infoWriters = new WeakMap<object, LineWriter | null>();
+/** Each parent logger's writer of request lines (request-line.ts), or null when it has none. */
+const lineWriters = new WeakMap<object, RequestLineWriter | null>();
+/** The last parent asked for and its writer: every request of a service has the same parent. */
+let lastParent: object | undefined;
+let lastWriter: RequestLineWriter | null = null;
+
+function lineWriterOf(parent: object): RequestLineWriter | null {
+  if (parent === lastParent) return lastWriter;
+  let writer = lineWriters.get(parent);
+  if (writer === undefined) lineWriters.set(parent, (writer = requestLineWriter(parent) ?? null));
+  lastParent = parent;
+  lastWriter = writer;
+  return writer;
+}
 
 /**
  * The logger of one request (`request.log`): Fastify's child logger with its `reqId` binding, made only when
@@ -49,15 +61,19 @@ export class RequestLogger {
     return this.real.child(bindings, options);
   }
 
+  /**
+   * The info line of a request that was answered (request-line.ts), when no child was made and the parent
+   * allows it; false when it was not written, and the caller logs it through `lineWithBindings`.
+   */
+  requestLine(method: string, route: string | undefined, url: string, statusCode: number, elapsedMs: number): boolean {
+    if (this.#child || !this.#parent.isLevelEnabled('info')) return false;
+    return lineWriterOf(this.#parent)?.(this.#reqId, method, route, url, statusCode, elapsedMs) ?? false;
+  }
+
   /** One line with this request's bindings: through the child when there is one, else through the parent. */
   lineWithBindings(level: Level, fields: Record<string, unknown>, msg: string): void {
     if (this.#child) return this.#child[level](fields, msg);
     if (!this.#parent.isLevelEnabled(level)) return;
-    if (level === 'info') {
-      let writer = infoWriters.get(this.#parent);
-      if (writer === undefined) infoWriters.set(this.#parent, (writer = infoLineWriter(this.#parent) ?? null));
-      if (writer?.(this.#reqId, fields, msg)) return;
-    }
     // A literal with one spread: V8 copies two spread objects on a slow path (~3 µs, bench/cpu-profile.ts).
     this.#parent[level]({ reqId: this.#reqId, ...fields }, msg);
   }

@@ -4,7 +4,8 @@ import { createMetricsAccess } from './metrics-access.ts';
 import type { Metrics } from './metrics.ts';
 
 /** The route pattern (`/provisioning/:token`), never the URL: labels must not hold tokens or grow without bound. */
-export const routeLabel = (request: FastifyRequest): string => request.routeOptions.url ?? 'unmatched';
+export const routeLabelOf = (route: string | undefined): string => route ?? 'unmatched';
+export const routeLabel = (request: FastifyRequest): string => routeLabelOf(request.routeOptions.url);
 
 /**
  * Times every answer by route pattern and status, and serves GET /metrics in the Prometheus text format
@@ -15,9 +16,9 @@ export function registerMetricsRoutes(app: FastifyInstance, { metrics, token, on
   metrics: Metrics;
   token: string | undefined;
   /** Where to time every answer once it has gone (the request log's controller: no onResponse hook per request). */
-  onRequestCompleted: (listener: (request: FastifyRequest, reply: FastifyReply) => void) => void;
+  onRequestCompleted: (listener: (request: FastifyRequest, reply: FastifyReply, route: string | undefined) => void) => void;
 }): void {
-  onRequestCompleted((request, reply) => metrics.http.observe(request.method, routeLabel(request), reply.statusCode, reply.elapsedTime / 1000));
+  onRequestCompleted((request, reply, route) => metrics.http.observe(request.method, routeLabelOf(route), reply.statusCode, reply.elapsedTime / 1000));
 
   const access = createMetricsAccess(token);
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
