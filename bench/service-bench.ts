@@ -5,12 +5,13 @@ import path from 'node:path';
 import { freePort } from '../tools/testing/free-port.ts';
 import { autocannon, loadWithCpu, rssMiB, SERVICE_COMMAND, startProcess, stopProcess, waitForHttp } from './processes.ts';
 import { withFreshPostgresDatabase } from '../tools/testing/fresh-postgres-database.ts';
+import { measureLevelCost, median } from './level-cost.ts';
 
 /**
  * npm run bench: the service as `npm start` runs it, on its DEFAULT settings (LOG_LEVEL=info, its log written to
  * a file), against yardsticks measured in the same run on the same machine — GET /sip/credentials against a bare
- * Fastify JSON route (target ≥ 50 % on PostgreSQL and on PGlite), the same with LOG_LEVEL=warn (the default level
- * may cost at most 10 %), POST /auth/login against raw argon2id verifications at the service's parameters
+ * Fastify JSON route (target ≥ 50 % on PostgreSQL and on PGlite), the default level against LOG_LEVEL=warn side by
+ * side in alternated runs (level-cost.ts; the default level may cost at most 10 %), POST /auth/login against raw argon2id verifications at the service's parameters
  * (target ≥ 70 %), the time from process start to the first answered request, and the process's resident
  * memory: idle after start (fresh and existing data), after the load, and its peak over the whole run (targets for
  * idle and after the load: ≤ 150 MiB on PostgreSQL, ≤ 300 MiB on PGlite).
@@ -103,26 +104,17 @@ async function measureService(engine: { name: string; databaseUrl?: string }) {
     await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
     const afterLoadRss = rssMiB(service!.pid!).now;
     await stop();
-    // The logging cost: the same read with the per-request line turned off. The machine may be shared, so the
-    // two levels take turns, twice, and each keeps its better run.
-    const quietCredentials = [];
-    for (const round of [1, 2]) {
-      await start({ LOG_LEVEL: 'warn' });
-      quietCredentials.push(await readCredentials());
-      await stop();
-      if (round === 2) break;
-      await start();
-      credentials.push(await readCredentials());
-      await stop();
-    }
     // The same read with the account cache off: every request goes to the database and decrypts.
     await start({ ACCOUNT_CACHE_TTL_MS: '0' });
     const uncachedCredentials = await readCredentials();
     await stop();
+    // The logging cost: the default level and `warn` side by side, load taking turns (level-cost.ts).
+    const level = await measureLevelCost({ ...env, DATA_DIR: '', PORT: '' }, CONNECTIONS, engine.databaseUrl);
+    const allInfo = [...credentials, ...level.runs.info];
     const best = <T extends { requestsPerSecond: number }>(runs: T[]) => runs.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
     const requestsPerLine = credentials[0]!.total / Math.max(1, credentials[0]!.lines);
     return {
-      fresh, existing, credentials: best(credentials), quietCredentials: best(quietCredentials), allRuns: { info: credentials, warn: quietCredentials },
+      fresh, existing, credentials: best(allInfo), medianInfo: median(allInfo.map((run) => run.requestsPerSecond)), infoRuns: allInfo.length, level,
       uncachedCredentials, login: loginRun, requestsPerLine, atLoadEndRss, afterLoadRss, peakRss,
     };
   } finally {
@@ -150,25 +142,21 @@ for (const engine of engines) {
     ? await withFreshPostgresDatabase(engine.databaseUrl, 'bench', (url) => measureService({ ...engine, databaseUrl: url }))
     : await measureService(engine);
   const ratio = r.credentials.requestsPerSecond / bare;
-  const loggingCost = 1 - r.credentials.requestsPerSecond / r.quietCredentials.requestsPerSecond;
+  const loggingCost = r.level.cost;
   const loginRatio = r.login.requestsPerSecond / rawHash;
   const rssOk = Math.max(r.fresh.idleRss, r.existing.idleRss, r.afterLoadRss) <= engine.rssTarget;
+  const rps = (runs: { requestsPerSecond: number }[]) => runs.map((run) => run.requestsPerSecond.toFixed(0)).join(', ');
   console.log(`\n${engine.name}`);
   console.log(`  start to first answer: fresh data ${r.fresh.startMs} ms, existing data ${r.existing.startMs} ms`);
-  console.log(`  GET /sip/credentials, default settings (LOG_LEVEL=info), best of 2: ${r.credentials.requestsPerSecond.toFixed(0)} req/s = ${pct(ratio)} of bare (p99 ${r.credentials.p99} ms, non-2xx ${r.credentials.non2xx}, ${r.requestsPerLine.toFixed(2)} requests per log line) — target ≥ 50 %: ${verdict(ratio >= 0.5)}`);
-  console.log(`  GET /sip/credentials, LOG_LEVEL=warn, best of 2: ${r.quietCredentials.requestsPerSecond.toFixed(0)} req/s = ${pct(r.quietCredentials.requestsPerSecond / bare)} of bare; the info level costs ${pct(loggingCost)} — target ≤ 10 %: ${verdict(loggingCost <= 0.1)}`);
+  console.log(`  GET /sip/credentials, default settings (LOG_LEVEL=info), best of ${r.infoRuns}: ${r.credentials.requestsPerSecond.toFixed(0)} req/s = ${pct(ratio)} of bare (median ${pct(r.medianInfo / bare)}; p99 ${r.credentials.p99} ms, ${r.requestsPerLine.toFixed(2)} requests per log line) — target ≥ 50 %: ${verdict(ratio >= 0.5)}`);
+  console.log(`  the default level against LOG_LEVEL=warn, side by side, ${r.level.ratios.length} pairs of alternated runs: costs ${pct(loggingCost)} (median of the pairs; each pair ${r.level.ratios.map((x) => pct(1 - x)).join(', ')}) — target ≤ 10 %: ${verdict(loggingCost <= 0.1)}`);
+  console.log(`    req/s info ${rps(r.level.runs.info)}; warn ${rps(r.level.runs.warn)}; CPU per request, median: info ${r.level.cpuInfo.toFixed(1)} µs, warn ${r.level.cpuWarn.toFixed(1)} µs (${pct(r.level.cpuInfo / r.level.cpuWarn - 1)} more)`);
   console.log(`  GET /sip/credentials, ACCOUNT_CACHE_TTL_MS=0 (every read from the database): ${r.uncachedCredentials.requestsPerSecond.toFixed(0)} req/s = ${pct(r.uncachedCredentials.requestsPerSecond / bare)} of bare`);
   console.log(`  POST /auth/login: ${r.login.requestsPerSecond.toFixed(1)} req/s = ${pct(loginRatio)} of raw hash rate (p99 ${r.login.p99} ms, non-2xx ${r.login.non2xx}) — target ≥ 70 %: ${verdict(loginRatio >= 0.7)}`);
   console.log(`  RSS: idle ${r.fresh.idleRss} MiB (fresh data), ${r.existing.idleRss} MiB (existing data); ${r.afterLoadRss} MiB 3 s after the load (${r.atLoadEndRss} at its end, queued logins still hashing); peak ${r.peakRss} MiB — target (idle and after the load) ≤ ${engine.rssTarget} MiB: ${verdict(rssOk)}`);
-  console.log(`  (every run, req/s: info ${r.allRuns.info.map((x) => x.requestsPerSecond.toFixed(0)).join(', ')}; warn ${r.allRuns.warn.map((x) => x.requestsPerSecond.toFixed(0)).join(', ')})`);
-  const cpu = (runs: { cpuMicros: number; backendMicros: number }[]) => {
-    const service = Math.min(...runs.map((run) => run.cpuMicros));
-    return `${service.toFixed(1)} µs${engine.databaseUrl ? ` + PostgreSQL backends ${Math.min(...runs.map((run) => run.backendMicros)).toFixed(1)} µs` : ''}`;
-  };
-  const infoCpu = Math.min(...r.allRuns.info.map((run) => run.cpuMicros));
-  const warnCpu = Math.min(...r.allRuns.warn.map((run) => run.cpuMicros));
-  console.log(`  CPU per request (service process, least of the runs; steady on a shared machine): info ${cpu(r.allRuns.info)}, warn ${cpu(r.allRuns.warn)} (the info level costs ${pct(infoCpu / warnCpu - 1)} more CPU), cache off ${cpu([r.uncachedCredentials])}; bare route ${bareRun.cpuMicros.toFixed(1)} µs — at one core each, info would answer ${pct(bareRun.cpuMicros / infoCpu)} of the bare route's req/s`);
-  const non2xx = [...r.allRuns.info, ...r.allRuns.warn, r.uncachedCredentials, r.login].reduce((sum, run) => sum + run.non2xx, 0);
-  if (ratio < 0.5 || loggingCost > 0.1 || loginRatio < 0.7 || !rssOk || non2xx > 0) failed = true;
+  const backends = engine.databaseUrl ? ` + PostgreSQL backends ${r.credentials.backendMicros.toFixed(1)} µs` : '';
+  console.log(`  CPU per request of the best default-level run: ${r.credentials.cpuMicros.toFixed(1)} µs${backends}, cache off ${r.uncachedCredentials.cpuMicros.toFixed(1)} µs; bare route ${bareRun.cpuMicros.toFixed(1)} µs — at one core each, the default level would answer ${pct(bareRun.cpuMicros / r.level.cpuInfo)} of the bare route's req/s`);
+  const non2xx = [...r.level.runs.info, ...r.level.runs.warn, r.credentials, r.uncachedCredentials, r.login].reduce((sum, run) => sum + run.non2xx, 0);
+  if (ratio < 0.5 || loggingCost > 0.1 || loginRatio < 0.7 || !rssOk || non2xx > 0 || r.level.non2xx > 0) failed = true;
 }
 process.exitCode = failed ? 1 : 0;
