@@ -33,8 +33,8 @@ const isEagain = (error: unknown) => (error as NodeJS.ErrnoException).code === '
  * as Node writes its own standard output to a file, synchronously (the page cache takes it).
  *
  * Why not libuv's thread pool (fs.write, as pino's sonic-boom does): a write there wakes a pool thread and then
- * the loop, and on a small machine those wake-ups moved the loaded process between cores and cost it ~15 % more
- * CPU per request at the default level (docs/PERFORMANCE.md); a stalled reader also held one of the pool's four
+ * the loop, and on a small machine those wake-ups cost the loaded process ~15 % more CPU per request at the
+ * default level (docs/PERFORMANCE.md); a stalled reader also held one of the pool's four
  * threads, which DNS look-ups and file access share. Written here, the order of what waits is always known, so
  * the `exit` event (process.exit, an uncaught exception, the end of the loop after SIGTERM) writes all of it;
  * only SIGKILL loses the ≤ 10 ms still waiting. A reader that is gone (EPIPE) loses its lines, never the process.
