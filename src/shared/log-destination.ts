@@ -28,7 +28,7 @@ const isEagain = (error: unknown) => (error as NodeJS.ErrnoException).code === '
  * Log lines to a file descriptor in batches, written from the event loop's thread and never waiting for the
  * reader: each line is encoded at once into a 64 KiB block (its string is garbage right away), and the lines of
  * up to 10 ms go out in one write(2). On a pipe or a socket (a container runtime, journald, a collector) the
- * descriptor is non-blocking (createStdoutDestination): what the reader has no room for waits here and is
+ * descriptor is non-blocking (logger.ts's stdoutLogDestination): what the reader has no room for waits here and is
  * tried again every 10 ms, up to 32 MiB, beyond which lines are dropped and counted. A regular file is written
  * as Node writes its own standard output to a file, synchronously (the page cache takes it).
  *
@@ -155,14 +155,4 @@ export function createBatchedDestination({ fd = 1, onExit = true }: { fd?: numbe
   };
   if (onExit) process.once('exit', () => destination.flushSync());
   return destination;
-}
-
-/**
- * The JSON log's destination on standard output. Touching `process.stdout` makes Node open fd 1 as it does
- * for its own output: for a pipe or a socket, libuv sets it non-blocking, so a reader that stalls never stops
- * the event loop (the lines wait, log-destination.ts above); a file or a terminal stays as it is.
- */
-export function createStdoutDestination(): BatchedDestination {
-  void process.stdout;
-  return createBatchedDestination({ fd: 1 });
 }

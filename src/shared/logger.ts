@@ -1,6 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { createStdoutDestination } from './log-destination.ts';
+import { createBatchedDestination } from './log-destination.ts';
 import { serializeError } from './log-error.ts';
 
 /**
@@ -69,6 +69,11 @@ export function chooseLogFormat(configured: LogFormat | undefined, isTty = proce
  * written synchronously so no line is lost on a sudden exit; the lines are redacted before they get here.
  */
 export function stdoutLogDestination(format: LogFormat): DestinationStream {
-  if (format === 'json') return createStdoutDestination();
+  if (format === 'json') {
+    // Touching process.stdout makes Node open fd 1 as it does for its own output: a pipe or a socket becomes
+    // non-blocking (libuv), so a stalled reader never stops the loop; a file or a terminal stays as it is.
+    void process.stdout;
+    return createBatchedDestination({ fd: 1 });
+  }
   return pretty({ destination: 1, sync: true, colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
 }

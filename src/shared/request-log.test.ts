@@ -26,9 +26,8 @@ describe('loggableUrl', () => {
 describe('the standard output destination', () => {
   it('loses no line when the process exits at once after logging, as on a fatal error', async () => {
     const { code, stdout } = await runNode(`
-      import { createLogger } from './src/shared/logger.ts';
-      import { createStdoutDestination } from './src/shared/log-destination.ts';
-      const logger = createLogger({ level: 'info', destination: createStdoutDestination() });
+      import { createLogger, stdoutLogDestination } from './src/shared/logger.ts';
+      const logger = createLogger({ level: 'info', destination: stdoutLogDestination('json') });
       for (let i = 0; i < 20000; i++) logger.info({ i }, 'line');
       logger.error('the end');
       process.exit(3);
@@ -41,16 +40,14 @@ describe('the standard output destination', () => {
 
   it('loses no line when the event loop ends (as after a graceful SIGTERM) or on an uncaught exception', async () => {
     const drained = await runNode(`
-      import { createLogger } from './src/shared/logger.ts';
-      import { createStdoutDestination } from './src/shared/log-destination.ts';
-      const logger = createLogger({ level: 'info', destination: createStdoutDestination() });
+      import { createLogger, stdoutLogDestination } from './src/shared/logger.ts';
+      const logger = createLogger({ level: 'info', destination: stdoutLogDestination('json') });
       for (let i = 0; i < 20000; i++) logger.info({ i }, 'line');
     `);
     expect(drained.stdout.split('\n').filter(Boolean)).toHaveLength(20000);
     const crashed = await runNode(`
-      import { createLogger } from './src/shared/logger.ts';
-      import { createStdoutDestination } from './src/shared/log-destination.ts';
-      const logger = createLogger({ level: 'info', destination: createStdoutDestination() });
+      import { createLogger, stdoutLogDestination } from './src/shared/logger.ts';
+      const logger = createLogger({ level: 'info', destination: stdoutLogDestination('json') });
       for (let i = 0; i < 20000; i++) logger.info({ i }, 'line');
       throw new Error('boom');
     `);
@@ -60,9 +57,8 @@ describe('the standard output destination', () => {
 
   it('never holds the event loop when the reader of standard output stops reading (a stalled log collector)', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
-      import { createLogger } from './src/shared/logger.ts';
-      import { createStdoutDestination } from './src/shared/log-destination.ts';
-      const logger = createLogger({ level: 'info', destination: createStdoutDestination() });
+      import { createLogger, stdoutLogDestination } from './src/shared/logger.ts';
+      const logger = createLogger({ level: 'info', destination: stdoutLogDestination('json') });
       const started = performance.now();
       for (let i = 0; i < 20000; i++) logger.info({ i, pad: 'x'.repeat(40) }, 'line');
       process.stderr.write(String(performance.now() - started));

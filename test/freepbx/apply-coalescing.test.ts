@@ -18,7 +18,8 @@ afterAll(async () => {
 
 describe('Apply Config is coalesced: one reload at a time, many extensions per reload', () => {
   it('registrations that arrive while a reload runs are all made live by the next single reload', async () => {
-    const sim = await startSimulator({ reloadDelayMs: 1000 });
+    // Long enough for six sign-ups (argon2id each) to be committed while it runs, on a loaded machine too.
+    const sim = await startSimulator({ reloadDelayMs: 2500 });
     const svc = await startFreepbxService({ database: database.handle, sim, env: { EXTENSION_RANGE: '3000-3099', PROVISION_WAIT_MS: '0' } });
     try {
       const [first] = await registerMany(svc, 1, 'first');
