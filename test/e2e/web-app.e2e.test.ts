@@ -201,6 +201,12 @@ describe('the web page by keyboard alone', () => {
     await withContext({ width: 1280, height: 900 }, async (context) => {
       const watched = await watchedPage(context, journeyStatus);
       const { page } = watched;
+      // As a service that sees registrations (Kamailio, FreePBX with the AMI) answers: the page then waits for one.
+      await page.route('**/auth/me', async (route) => {
+        if (route.request().method() !== 'GET') return route.continue();
+        const response = await route.fetch();
+        return route.fulfill({ response, json: { ...((await response.json()) as object), registration_reported: true } });
+      });
       await page.goto(`${service.baseUrl}/app/log-in`);
       await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
       expect(await focused(page)).toBe('Sign in'); // the heading of the page just shown
@@ -227,6 +233,7 @@ describe('the web page by keyboard alone', () => {
       await page.getByRole('heading', { level: 1, name: 'Your phone' }).waitFor();
       await expect.poll(() => focused(page)).toBe('Your phone');
       await page.locator('[data-stage="active"]').waitFor({ timeout: 20_000 });
+      expect(await page.locator('#status [aria-current="step"]').textContent()).toMatch(/Phone registered \(in progress\)$/);
 
       // The rotation asks first: the focus goes to the question's answer, and back to the button after "Cancel".
       await page.getByRole('button', { name: 'Change my SIP password' }).focus();
@@ -265,6 +272,9 @@ describe('the rest of the phone page', () => {
       await page.getByLabel('Password').fill(GOOD_PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.locator('[data-stage="active"]').waitFor({ timeout: 20_000 });
+      // This service's PBX driver (none) cannot tell who registered: nothing waits for a registration, a hint says so.
+      expect(await page.locator('#status .steps').textContent()).not.toContain('Phone registered');
+      await page.getByText('This service cannot see when your phone registers', { exact: false }).waitFor();
 
       // Other formats: SessionTalk's text and its QR code (the same text), and the Linphone XML as a download.
       await page.getByLabel('Format', { exact: true }).selectOption('sessiontalk');
