@@ -94,17 +94,20 @@ export async function buildApp(deps: Dependencies): Promise<FastifyInstance> {
     pingDatabase: deps.database.ping,
     background: { workerLastBeatAt: () => deps.worker.lastBeatAt, workerStarted: () => deps.worker.started, listening: () => deps.accountCache?.listening },
   });
+  // Whether phones' registrations are seen at all (a driver that can tell, checks not turned off).
+  const registrationReported = deps.registrationWatch !== undefined;
   registerOnboardingRoutes(app, {
     registerUser: deps.useCases.registerUser,
     sipAccounts: deps.useCases.sipAccounts,
     authenticate: deps.authenticate,
     rateLimitPerMinute: config.authRateLimitPerMinute,
     defaultLocale: config.defaultLocale,
+    registrationReported,
   });
   const accountPages = { pages: deps.pages, rateLimitPerMinute: config.authRateLimitPerMinute, defaultLocale: config.defaultLocale };
   registerEmailVerificationRoutes(app, { verification: deps.useCases.emailVerification, ...accountPages });
   registerPasswordResetRoutes(app, { passwordReset: deps.useCases.passwordReset, ...accountPages });
-  registerMeRoutes(app, { db: deps.database.db, ...deps.useCases, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute });
+  registerMeRoutes(app, { db: deps.database.db, ...deps.useCases, authenticate: deps.authenticate, rateLimitPerMinute: config.authRateLimitPerMinute, registrationReported });
   // The web page's refresh token lives in this cookie, set only when the page asks for it (X-Refresh-Cookie).
   const refreshCookie = createRefreshCookie({ publicBaseUrl: config.provisioning.publicBaseUrl });
   registerAuthRoutes(app, {

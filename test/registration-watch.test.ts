@@ -90,12 +90,22 @@ describe('first registration seen', () => {
     expect(await me(token)).toMatchObject({ status: 'registered', user_agent: null });
   });
 
-  it('is not built for a PBX that cannot tell (accounts stay active), nor with REGISTRATION_CHECK_INTERVAL_SECONDS=0', async () => {
+  it('is not built for a PBX that cannot tell (accounts stay active), nor with REGISTRATION_CHECK_INTERVAL_SECONDS=0, and GET /auth/me says which', async () => {
     const none = await createTestService({ database: database.handle, startWorker: false });
     const off = await createTestService({ database: database.handle, overrides: { driver: pbx }, env: { REGISTRATION_CHECK_INTERVAL_SECONDS: '0' }, startWorker: false });
+    const reported = async (app: TestService['app']) => {
+      const { token } = await registerAndLogin(app);
+      const headers = { authorization: `Bearer ${token}` };
+      const got = (await app.inject({ method: 'GET', url: '/auth/me', headers })).json<{ registration_reported: boolean }>().registration_reported;
+      // PATCH /auth/me answers as GET does.
+      const patched = (await app.inject({ method: 'PATCH', url: '/auth/me', headers, payload: { locale: 'es' } })).json<{ registration_reported: boolean }>();
+      expect(patched.registration_reported).toBe(got);
+      return got;
+    };
     try {
       expect(none.deps.registrationWatch).toBeUndefined();
       expect(off.deps.registrationWatch).toBeUndefined();
+      expect([await reported(service.app), await reported(none.app), await reported(off.app)]).toEqual([true, false, false]);
     } finally {
       await none.close();
       await off.close();

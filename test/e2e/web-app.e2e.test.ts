@@ -201,6 +201,12 @@ describe('the web page by keyboard alone', () => {
     await withContext({ width: 1280, height: 900 }, async (context) => {
       const watched = await watchedPage(context, journeyStatus);
       const { page } = watched;
+      // As a service that sees registrations (Kamailio, FreePBX with the AMI) answers: the page then waits for one.
+      await page.route('**/auth/me', async (route) => {
+        if (route.request().method() !== 'GET') return route.continue();
+        const response = await route.fetch();
+        return route.fulfill({ response, json: { ...((await response.json()) as object), registration_reported: true } });
+      });
       await page.goto(`${service.baseUrl}/app/log-in`);
       await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
       expect(await focused(page)).toBe('Sign in'); // the heading of the page just shown
@@ -227,6 +233,7 @@ describe('the web page by keyboard alone', () => {
       await page.getByRole('heading', { level: 1, name: 'Your phone' }).waitFor();
       await expect.poll(() => focused(page)).toBe('Your phone');
       await page.locator('[data-stage="active"]').waitFor({ timeout: 20_000 });
+      expect(await page.locator('#status [aria-current="step"]').textContent()).toMatch(/Phone registered \(in progress\)$/);
 
       // The rotation asks first: the focus goes to the question's answer, and back to the button after "Cancel".
       await page.getByRole('button', { name: 'Change my SIP password' }).focus();
@@ -249,13 +256,14 @@ describe('the web page by keyboard alone', () => {
 });
 
 describe('the rest of the phone page', () => {
-  it('shows the other formats, signs another device out, exports the data, shows a registered phone, and deletes the account', async () => {
+  it('shows the other formats, signs another device out, exports the data, changes the password, shows a registered phone, and deletes the account', async () => {
     const user = await verifiedUser();
     // Another device of the same person, to be signed out from the page.
     const otherLogin = await fetch(`${service.baseUrl}/auth/login`, { method: 'POST', headers: { ...json, 'user-agent': 'OtherPhone/1.0' }, body: JSON.stringify({ email: user.email, password: GOOD_PASSWORD }) });
     const other = (await otherLogin.json()) as { refresh_token: string };
-    // After the deletion the page's logout and its refresh are refused (401): the account is gone.
-    const expected = (path: string, status: number) => journeyStatus(path, status) || (path === '/auth/logout' && status === 401);
+    // After the deletion the page's logout and its refresh are refused (401): the account is gone. A wrong current password is a 401 too.
+    const expected = (path: string, status: number) => journeyStatus(path, status) || (['/auth/logout', '/auth/change-password'].includes(path) && status === 401);
+    const newPassword = 'another quite unusual passphrase 42';
     await withContext({ width: 1280, height: 900 }, async (context) => {
       const watched = await watchedPage(context, expected);
       const { page } = watched;
@@ -264,6 +272,9 @@ describe('the rest of the phone page', () => {
       await page.getByLabel('Password').fill(GOOD_PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.locator('[data-stage="active"]').waitFor({ timeout: 20_000 });
+      // This service's PBX driver (none) cannot tell who registered: nothing waits for a registration, a hint says so.
+      expect(await page.locator('#status .steps').textContent()).not.toContain('Phone registered');
+      await page.getByText('This service cannot see when your phone registers', { exact: false }).waitFor();
 
       // Other formats: SessionTalk's text and its QR code (the same text), and the Linphone XML as a download.
       await page.getByLabel('Format', { exact: true }).selectOption('sessiontalk');
@@ -289,6 +300,25 @@ describe('the rest of the phone page', () => {
       expect(exported.suggestedFilename()).toBe('account-export.json');
       expect(fs.readFileSync(await exported.path(), 'utf8')).toContain(`"email":"${user.email}"`);
 
+      // Change the password: a wrong current one is refused in words; then the new one works, the old one no
+      // longer does, and the page carries on in the new session (its token in memory, its cookie on a reload).
+      await page.getByLabel('Current password').fill('not my password at all');
+      await page.getByLabel('New password').fill(newPassword);
+      await page.getByRole('button', { name: 'Change my password' }).click();
+      await expect.poll(() => page.locator('#password [role="alert"]').textContent()).toBe('The current password is wrong.');
+      await expectAccessible(page, 'a wrong current password');
+      await screenshot(page, 'password-wrong');
+      await page.getByLabel('Current password').fill(GOOD_PASSWORD);
+      await page.getByRole('button', { name: 'Change my password' }).click();
+      await page.getByText('Your password is changed.', { exact: false }).waitFor();
+      expect(await page.getByLabel('Current password').inputValue()).toBe('');
+      const loginWith = (password: string) => fetch(`${service.baseUrl}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ email: user.email, password }) });
+      expect([(await loginWith(newPassword)).status, (await loginWith(GOOD_PASSWORD)).status]).toEqual([200, 401]);
+      const [again] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download my data' }).click()]);
+      expect(again.suggestedFilename()).toBe('account-export.json');
+      await page.reload();
+      await page.locator('[data-stage="active"]').waitFor({ timeout: 10_000 });
+
       // A registered phone, as GET /auth/me reports it once the registration state is there (answered here by the browser).
       await page.route('**/auth/me', async (route) => {
         if (route.request().method() !== 'GET') return route.continue();
@@ -304,14 +334,13 @@ describe('the rest of the phone page', () => {
       await page.unroute('**/auth/me');
 
       // Delete the account: signed out, the cookie dropped, the login refused.
-      await page.getByLabel('Your password, to confirm').fill(GOOD_PASSWORD);
+      await page.getByLabel('Your password, to confirm').fill(newPassword);
       await page.getByRole('button', { name: 'Delete my account for good' }).click();
       await page.getByText('Your account is being deleted. A confirmation mail is on its way.').waitFor();
       await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
       await screenshot(page, 'deleted');
       expect(await context.cookies()).toEqual([]);
-      const login = await fetch(`${service.baseUrl}/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ email: user.email, password: GOOD_PASSWORD }) });
-      expect(login.status).toBe(401);
+      expect((await loginWith(newPassword)).status).toBe(401);
       expect(watched.problems).toEqual([]);
     });
   });

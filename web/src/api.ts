@@ -24,6 +24,9 @@ export const appUrl = (path: string): string => new URL(path.replace(/^\//, ''),
 
 const COOKIE_HEADER = { 'x-refresh-cookie': '1' };
 let accessToken: string | undefined;
+const CHANGE_PASSWORD = 'auth/change-password';
+/** A password change under way (its answer brings the new session's tokens). */
+let changing: Promise<void> | undefined;
 const signedOutListeners = new Set<() => void>();
 
 /** Called whenever the session is found to be over (refused refresh, sign-out). */
@@ -90,11 +93,15 @@ export async function call(path: string, { method, json, auth = true, cookie = f
   const headers: Record<string, string> = { ...(cookie ? COOKIE_HEADER : {}) };
   if (json !== undefined) headers['content-type'] = 'application/json';
   if (auth && accessToken) headers.authorization = `Bearer ${accessToken}`;
+  const sentWith = accessToken;
   const response = await send(path, { method: method ?? (json === undefined ? 'GET' : 'POST'), headers, body: json === undefined ? undefined : JSON.stringify(json) });
   if (response.ok) return response;
   const error = await problemOf(response);
   // Only an expired or ended access token is worth a refresh: a wrong password (401 invalid_credentials) is not.
   if (error.problem.code === 'not_authenticated' && auth && !retried) {
+    // A password change under way ends this session and brings a new one: its token, not the old cookie, is the answer.
+    if (changing && path !== CHANGE_PASSWORD) await changing.catch(() => undefined);
+    if (accessToken !== undefined && accessToken !== sentWith) return call(path, { method, json, auth, cookie }, true);
     if (await refreshOnce()) return call(path, { method, json, auth, cookie }, true);
     for (const listener of signedOutListeners) listener();
   }
@@ -106,6 +113,20 @@ export const getJson = async <T>(path: string, options?: CallOptions): Promise<T
 export async function logIn(email: string, password: string): Promise<void> {
   const response = await call('auth/login', { json: { email, password }, auth: false, cookie: true });
   accessToken = ((await response.json()) as { access_token: string }).access_token;
+}
+
+/**
+ * Changes the password. Every session of the account ends, this one too; the answer is a new session, whose
+ * access token replaces this one and whose refresh token replaces the cookie's.
+ */
+export function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  const task = (async () => {
+    await refreshing?.catch(() => undefined); // a refresh's answer landing after this one would bring back an ended session
+    const response = await call(CHANGE_PASSWORD, { json: { current_password: currentPassword, new_password: newPassword }, cookie: true });
+    accessToken = ((await response.json()) as { access_token: string }).access_token;
+  })();
+  changing = task;
+  return task.finally(() => void (changing === task && (changing = undefined)));
 }
 
 /** Ends this session (or every one) and forgets the token; the service clears the cookie. */

@@ -5,6 +5,8 @@ export interface Me {
   display_name: string;
   email_verified: boolean;
   locale: string | null;
+  /** Whether the service sees phones register at all; false: `registered` never comes, so the page does not wait for it. */
+  registration_reported: boolean;
   sip_account: {
     extension: string;
     status: string;

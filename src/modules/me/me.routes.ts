@@ -12,8 +12,10 @@ import { DeleteMeBody, DeletingResponse, PatchMeBody } from './me.schemas.ts';
 import type { createUpdateProfile } from './update-profile.ts';
 
 /** The user's own account: change it, take a copy of it, leave. (`Cache-Control: no-store` comes with /auth.) */
-export function registerMeRoutes(app: FastifyInstance, { db, deleteAccount, updateProfile, authenticate, rateLimitPerMinute }: {
+export function registerMeRoutes(app: FastifyInstance, { db, deleteAccount, updateProfile, authenticate, rateLimitPerMinute, registrationReported }: {
   db: Queryable;
+  /** As GET /auth/me's registration_reported (registerOnboardingRoutes). */
+  registrationReported: boolean;
   deleteAccount: ReturnType<typeof createDeleteAccount>;
   updateProfile: ReturnType<typeof createUpdateProfile>;
   authenticate: Authenticate;
@@ -53,7 +55,7 @@ export function registerMeRoutes(app: FastifyInstance, { db, deleteAccount, upda
     },
     handler: async (request) => {
       const userId = await authenticate(request);
-      return meBody(await updateProfile({ userId, displayName: request.body.display_name, locale: request.body.locale }));
+      return meBody(await updateProfile({ userId, displayName: request.body.display_name, locale: request.body.locale }), registrationReported);
     },
   });
 

@@ -4,8 +4,11 @@ import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.t
 import { defaultDisplayName } from '../users/display-name.ts';
 import type { MeResponse } from './onboarding.schemas.ts';
 
-/** The body of GET /auth/me (and of PATCH /auth/me, which answers the same), from the account's state. */
-export function meBody({ user, account, job }: Awaited<ReturnType<SipAccountUseCases['getAccountState']>>): Static<typeof MeResponse> {
+/**
+ * The body of GET /auth/me (and of PATCH /auth/me, which answers the same), from the account's state;
+ * `registrationReported`: whether this service watches the PBX for registrations at all (registration-watch.ts).
+ */
+export function meBody({ user, account, job }: Awaited<ReturnType<SipAccountUseCases['getAccountState']>>, registrationReported: boolean): Static<typeof MeResponse> {
   return {
     id: user.id,
     email: user.email,
@@ -14,6 +17,7 @@ export function meBody({ user, account, job }: Awaited<ReturnType<SipAccountUseC
     created_at: user.createdAt.toISOString(),
     email_verified: user.emailVerifiedAt !== null,
     locale: user.locale,
+    registration_reported: registrationReported,
     sip_account: account
       ? {
           extension: account.extension,

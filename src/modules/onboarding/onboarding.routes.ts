@@ -10,8 +10,10 @@ import type { createRegisterUser } from './onboarding.usecases.ts';
 import { MeResponse, RegisterBody, RegisteredUser } from './onboarding.schemas.ts';
 
 /** Sign-up and "who am I, and is my extension live?". */
-export function registerOnboardingRoutes(app: FastifyInstance, { registerUser, sipAccounts, authenticate, rateLimitPerMinute, defaultLocale }: {
+export function registerOnboardingRoutes(app: FastifyInstance, { registerUser, sipAccounts, authenticate, rateLimitPerMinute, defaultLocale, registrationReported }: {
   registerUser: ReturnType<typeof createRegisterUser>;
+  /** Whether the service watches the PBX for registrations (a registration watch runs): GET /auth/me's registration_reported. */
+  registrationReported: boolean;
   defaultLocale: Locale;
   sipAccounts: Pick<SipAccountUseCases, 'getAccountState'>;
   authenticate: Authenticate;
@@ -57,6 +59,6 @@ export function registerOnboardingRoutes(app: FastifyInstance, { registerUser, s
       security: bearerSecurity,
       response: { 200: MeResponse, ...problemResponses(401) },
     },
-    handler: async (request) => meBody(await sipAccounts.getAccountState(await authenticate(request))),
+    handler: async (request) => meBody(await sipAccounts.getAccountState(await authenticate(request)), registrationReported),
   });
 }

@@ -48,6 +48,12 @@ export const MeResponse = Type.Object({
   created_at: Timestamp,
   email_verified: Type.Boolean({ description: 'Whether the email was verified (POST /auth/verify-email).' }),
   locale: Type.Union([Type.String(), Type.Null()], { description: 'Language of the user\'s mails and pages (en or es); null: DEFAULT_LOCALE.' }),
+  registration_reported: Type.Boolean({
+    description:
+      'Whether this service can see phones register at all: true with PBX_DRIVER=kamailio (its location table), or freepbx with FREEPBX_AMI_* set, ' +
+      'and REGISTRATION_CHECK_INTERVAL_SECONDS above 0. false: sip_account.status never turns `registered` and registered_at stays null, ' +
+      'whether or not a phone registered, so a client should not wait for it.',
+  }),
   sip_account: Type.Union([
     Type.Object({
       extension: Type.String(),

@@ -7,6 +7,7 @@ import { isLive, stageOf, type Me, type Stage } from '../types.ts';
 import { Alert, PageTitle } from '../ui.tsx';
 import { AccessLogPanel, AccountPanel, SessionsPanel } from './phone-account.tsx';
 import { CredentialsPanel, FormatsPanel } from './phone-credentials.tsx';
+import { PasswordPanel } from './phone-password.tsx';
 import { QrPanel } from './phone-qr.tsx';
 import { RotatePanel } from './phone-rotate.tsx';
 import { StatusPanel } from './phone-status.tsx';
@@ -53,6 +54,8 @@ export function PhonePage({ settings, onSignedOut }: { settings: Settings; onSig
   const [secretVersion, setSecretVersion] = useState(0);
   const [deliveries, setDeliveries] = useState(0);
   const delivered = () => setDeliveries((count) => count + 1);
+  // Bumped by a password change, which signs every other device out: the list of sessions is read again.
+  const [passwordChanges, setPasswordChanges] = useState(0);
   const stage = me ? stageOf(me) : undefined;
   return (
     <>
@@ -70,7 +73,8 @@ export function PhonePage({ settings, onSignedOut }: { settings: Settings; onSig
       )}
       {me && (
         <>
-          <SessionsPanel onSignedOut={onSignedOut} />
+          <SessionsPanel key={`sessions${passwordChanges}`} onSignedOut={onSignedOut} />
+          <PasswordPanel settings={settings} onChanged={() => setPasswordChanges((count) => count + 1)} />
           {stage && isLive(stage) && <AccessLogPanel version={deliveries} />}
           <AccountPanel passwordMax={settings.passwordMax} onDeleted={onSignedOut} />
         </>

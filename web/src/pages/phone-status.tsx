@@ -32,13 +32,16 @@ function stateText(me: Me, stage: Stage): string {
 
 type StepState = 'done' | 'current' | 'todo';
 
+/** Where the service cannot see registrations, no step waits for one (a registered account from before still shows it). */
+const registrationShown = (me: Me, stage: Stage): boolean => me.registration_reported || stage === 'registered';
+
 function Steps({ me, stage }: { me: Me; stage: Stage }) {
   const created = stage === 'active' || stage === 'registered';
   const steps: [string, StepState][] = [
     ['phone.stepVerified', me.email_verified ? 'done' : 'current'],
     ['phone.stepCreated', created ? 'done' : me.email_verified || stage === 'pending' ? 'current' : 'todo'],
-    ['phone.stepRegistered', stage === 'registered' ? 'done' : created ? 'current' : 'todo'],
   ];
+  if (registrationShown(me, stage)) steps.push(['phone.stepRegistered', stage === 'registered' ? 'done' : created ? 'current' : 'todo']);
   const label = { done: 'phone.stepDone', current: 'phone.stepCurrent', todo: 'phone.stepTodo' };
   return (
     <ol class="steps">
@@ -65,6 +68,7 @@ export function StatusPanel({ me, stage }: { me: Me; stage: Stage }) {
       <div data-stage={stage} class="status">
         <Steps me={me} stage={stage} />
         <p role="status" class="state">{stateText(me, stage)}</p>
+        {stage === 'active' && !registrationShown(me, stage) && <p class="hint">{t('phone.registrationUnseen')}</p>}
         {!me.email_verified && stage !== 'verify' && <p>{t('phone.verifyNotice', { email: me.email })}</p>}
         {!me.email_verified && (
           <p>
