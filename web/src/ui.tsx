@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { appUrl, describeProblem } from './api.ts';
 import { t } from './i18n.ts';
 import { navigate } from './router.ts';
+import type { Settings } from './settings.ts';
 
 /** A link inside the page: a real href (new tab, copy link work), followed without a reload. */
 export function Link({ to, children, class: className, current }: { to: string; children: ComponentChildren; class?: string; current?: boolean }) {
@@ -33,6 +34,24 @@ export function Field({ id, label, hint, value, setValue, ...input }: InputProps
       <input id={id} name={id} value={value} onInput={(event) => setValue(event.currentTarget.value)} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
       {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
     </div>
+  );
+}
+
+/** A password being chosen, with the service's length limits and the hint that says them. */
+export function NewPasswordField({ id, label, settings, value, setValue }: { id: string; label: string; settings: Settings; value: string; setValue: (value: string) => void }) {
+  return (
+    <Field
+      id={id}
+      label={label}
+      hint={t('app.passwordHint', { min: settings.passwordMin })}
+      type="password"
+      autoComplete="new-password"
+      required
+      minLength={settings.passwordMin}
+      maxLength={settings.passwordMax}
+      value={value}
+      setValue={setValue}
+    />
   );
 }
 

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { call, logIn } from '../api.ts';
 import { locale, t } from '../i18n.ts';
 import type { Settings } from '../settings.ts';
-import { Alert, Field, Link, PageTitle, Status, useAction } from '../ui.tsx';
+import { Alert, Field, Link, NewPasswordField, PageTitle, Status, useAction } from '../ui.tsx';
 
 export function LogInPage({ settings, onSignedIn, notice }: { settings: Settings; onSignedIn: () => void; notice?: string }) {
   const [email, setEmail] = useState('');
@@ -55,18 +55,7 @@ export function SignUpPage({ settings, onSignedIn }: { settings: Settings; onSig
       <form class="card" onSubmit={submit}>
         <Field id="email" label={t('app.email')} type="email" autoComplete="email" required value={email} setValue={setEmail} />
         <Field id="display-name" label={t('app.displayName')} hint={t('app.displayNameHint')} autoComplete="name" maxLength={100} value={name} setValue={setName} />
-        <Field
-          id="new-password"
-          label={t('app.password')}
-          hint={t('app.passwordHint', { min: settings.passwordMin })}
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={settings.passwordMin}
-          maxLength={settings.passwordMax}
-          value={password}
-          setValue={setPassword}
-        />
+        <NewPasswordField id="new-password" label={t('app.password')} settings={settings} value={password} setValue={setPassword} />
         <Alert message={error} />
         <button type="submit" aria-disabled={busy ? 'true' : undefined}>{busy ? t('app.working') : t('app.signUpAction')}</button>
       </form>

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, changePassword } from '../api.ts';
 import { t } from '../i18n.ts';
 import type { Settings } from '../settings.ts';
-import { Alert, Field, Section, Status, useAction } from '../ui.tsx';
+import { Alert, Field, NewPasswordField, Section, Status, useAction } from '../ui.tsx';
 
 export function PasswordPanel({ settings, onChanged }: { settings: Settings; onChanged: () => void }) {
   const [current, setCurrent] = useState('');
@@ -31,18 +31,7 @@ export function PasswordPanel({ settings, onChanged }: { settings: Settings; onC
     <Section id="password" title={t('phone.passwordTitle')} intro={t('phone.passwordIntro')}>
       <form onSubmit={submit}>
         <Field id="current-password" label={t('phone.passwordCurrent')} type="password" autoComplete="current-password" required maxLength={settings.passwordMax} value={current} setValue={setCurrent} />
-        <Field
-          id="changed-password"
-          label={t('phone.passwordNew')}
-          hint={t('app.passwordHint', { min: settings.passwordMin })}
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={settings.passwordMin}
-          maxLength={settings.passwordMax}
-          value={next}
-          setValue={setNext}
-        />
+        <NewPasswordField id="changed-password" label={t('phone.passwordNew')} settings={settings} value={next} setValue={setNext} />
         <Alert message={error} />
         <Status message={done} />
         <button type="submit" aria-disabled={busy ? 'true' : undefined}>{busy ? t('app.working') : t('phone.passwordAction')}</button>
