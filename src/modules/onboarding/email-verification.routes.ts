@@ -2,17 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Locale } from '../../shared/locale.ts';
-import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
-import { Email } from '../auth/auth.schemas.ts';
+import { problemResponses } from '../../shared/schemas.ts';
+import { registerMailRequestRoute } from '../auth/mail-request-route.ts';
 import { isAppError } from '../../shared/errors.ts';
 import type { AccountPages } from '../pages/account-pages.ts';
 import { pageLocale, registerLinkPageRoute } from '../pages/link-page-route.ts';
 import { isFormPost, pageOrJson, sendPage } from '../pages/page-responses.ts';
 import type { EmailVerification } from './email-verification.usecases.ts';
 
-export const TokenBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
-export const EmailBody = Type.Object({ email: Email }, { additionalProperties: false });
-export const Accepted = Type.Object({ status: Type.Literal('accepted') });
+const TokenBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
 
 export function registerEmailVerificationRoutes(app: FastifyInstance, { verification, pages, rateLimitPerMinute, defaultLocale }: {
   verification: EmailVerification;
@@ -66,18 +64,10 @@ export function registerEmailVerificationRoutes(app: FastifyInstance, { verifica
     },
   });
 
-  router.post('/auth/resend-verification', {
-    config,
-    schema: {
-      tags: ['auth'],
-      summary: 'Send the verification mail again',
-      description: 'Always 202 with the same body, at once, whether or not the email has an account (the mail, if any, is sent in the background; at most one a minute).',
-      body: EmailBody,
-      response: { 202: Accepted, ...problemResponses(...BODY_PROBLEMS, 422, 429) },
-    },
-    handler: async (request, reply) => {
-      verification.resend(request.body.email);
-      return reply.status(202).header('cache-control', 'no-store').type('application/json; charset=utf-8').send({ status: 'accepted' as const });
-    },
+  registerMailRequestRoute(app, {
+    url: '/auth/resend-verification',
+    summary: 'Send the verification mail again',
+    rateLimit: config.rateLimit,
+    requestMail: (email) => verification.resend(email),
   });
 }

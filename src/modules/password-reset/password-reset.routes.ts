@@ -3,16 +3,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { isAppError } from '../../shared/errors.ts';
 import type { Locale } from '../../shared/locale.ts';
-import { BODY_PROBLEMS, problemResponses } from '../../shared/schemas.ts';
-import { Email, Password } from '../auth/auth.schemas.ts';
+import { problemResponses } from '../../shared/schemas.ts';
+import { Password } from '../auth/auth.schemas.ts';
+import { registerMailRequestRoute } from '../auth/mail-request-route.ts';
 import type { AccountPages } from '../pages/account-pages.ts';
 import { pageLocale, registerLinkPageRoute } from '../pages/link-page-route.ts';
 import { isFormPost, pageOrJson, sendPage } from '../pages/page-responses.ts';
 import type { PasswordReset } from './password-reset.usecases.ts';
 
-const ForgotBody = Type.Object({ email: Email }, { additionalProperties: false });
 const ResetBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }), new_password: Password }, { additionalProperties: false });
-const Accepted = Type.Object({ status: Type.Literal('accepted') });
 
 export function registerPasswordResetRoutes(app: FastifyInstance, { passwordReset, pages, rateLimitPerMinute, defaultLocale }: {
   passwordReset: PasswordReset;
@@ -24,19 +23,12 @@ export function registerPasswordResetRoutes(app: FastifyInstance, { passwordRese
   const config = { rateLimit: { max: rateLimitPerMinute, timeWindow: '1 minute' } };
   const localeOf = (user: { locale: string | null } | undefined, acceptLanguage: string | undefined) => pageLocale(user, acceptLanguage, defaultLocale);
 
-  router.post('/auth/forgot-password', {
-    config,
-    schema: {
-      tags: ['auth'],
-      summary: 'Mail a password-reset link',
-      description: 'Always 202 with the same body, at once, whether or not the email has an account (the mail, if any, is sent in the background; at most one a minute). The link lives PASSWORD_RESET_TTL.',
-      body: ForgotBody,
-      response: { 202: Accepted, ...problemResponses(...BODY_PROBLEMS, 422, 429) },
-    },
-    handler: async (request, reply) => {
-      passwordReset.requestReset(request.body.email);
-      return reply.status(202).header('cache-control', 'no-store').type('application/json; charset=utf-8').send({ status: 'accepted' as const });
-    },
+  registerMailRequestRoute(app, {
+    url: '/auth/forgot-password',
+    summary: 'Mail a password-reset link',
+    descriptionTail: ' The link lives PASSWORD_RESET_TTL.',
+    rateLimit: config.rateLimit,
+    requestMail: (email) => passwordReset.requestReset(email),
   });
 
   registerLinkPageRoute(app, {
