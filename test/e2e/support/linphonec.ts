@@ -64,9 +64,11 @@ export async function registerWithLinphonecConfigUri(args: { configUri: string; 
 }
 
 /**
- * `sipSettings`: more `[sip]` lines of the phone's own (not provisioned), e.g. `root_ca=<file>` to trust a test CA.
+ * A linphonec started on its own configuration (a free SIP port, `accountSections`, and `sipSettings`: more
+ * `[sip]` lines of the phone's own, not provisioned, e.g. `root_ca=<file>` to trust a test CA), with its log,
+ * the registration outcome logged after a point of it, and `stop` (quits, removes its files).
  */
-async function runLinphonec(args: { accountSections: string; timeoutMs?: number | undefined; sipSettings?: string[] | undefined }): Promise<LinphonecOutcome> {
+async function launchLinphonec(args: { accountSections: string; sipSettings?: string[] | undefined }) {
   const linphonec = requireProgram('linphonec', 'linphone-cli');
   const dir = await mkdtemp(join(tmpdir(), 'linphonec-e2e-'));
   const home = join(dir, 'home');
@@ -90,26 +92,38 @@ async function runLinphonec(args: { accountSections: string; timeoutMs?: number 
     options: { cwd: dir, env: { ...process.env, HOME: home, XDG_RUNTIME_DIR: runtime } },
   });
   const readLog = () => readFile(logFile, 'utf8').catch(() => '');
-  const tail = async () => (await readLog()).split('\n').slice(-60).join('\n') + `\n--- output ---\n${owned.outputTail(20)}`;
+  return {
+    owned,
+    readLog,
+    /** The registration outcome logged after `from` characters of the log. */
+    outcomeAfter: (from: number, timeoutMs: number) =>
+      waitUntil({
+        timeoutMs,
+        intervalMs: 100,
+        check: async () => {
+          const log = (await readLog()).slice(from);
+          if (OK.test(log)) return 'ok' as const;
+          if (FAILED.test(log) || owned.hasExited()) return 'failed' as const;
+          return undefined;
+        },
+        describeFailure: () => 'linphonec reached neither LinphoneRegistrationOk nor LinphoneRegistrationFailed',
+      }).catch(() => 'timeout' as const),
+    async stop() {
+      await quit(owned);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
 
+async function runLinphonec(args: { accountSections: string; timeoutMs?: number | undefined; sipSettings?: string[] | undefined }): Promise<LinphonecOutcome> {
+  const phone = await launchLinphonec(args);
   try {
-    const outcome = await waitUntil({
-      timeoutMs: args.timeoutMs ?? 15_000,
-      intervalMs: 100,
-      check: async () => {
-        const log = await readLog();
-        if (OK.test(log)) return 'ok' as const;
-        if (FAILED.test(log)) return 'failed' as const;
-        if (owned.hasExited()) return 'failed' as const;
-        return undefined;
-      },
-      describeFailure: () => 'linphonec reached neither LinphoneRegistrationOk nor LinphoneRegistrationFailed',
-    }).catch(() => 'timeout' as const);
+    const outcome = await phone.outcomeAfter(0, args.timeoutMs ?? 15_000);
     if (outcome === 'ok') return { outcome: 'ok' };
-    return { outcome: 'failed', logTail: `${outcome === 'timeout' ? '(timed out)\n' : ''}${await tail()}` };
+    const logTail = (await phone.readLog()).split('\n').slice(-60).join('\n') + `\n--- output ---\n${phone.owned.outputTail(20)}`;
+    return { outcome: 'failed', logTail: `${outcome === 'timeout' ? '(timed out)\n' : ''}${logTail}` };
   } finally {
-    await quit(owned);
-    await rm(dir, { recursive: true, force: true });
+    await phone.stop();
   }
 }
 
@@ -132,41 +146,7 @@ export interface LinphonecSession {
  * Resolves once the first registration is Ok; throws with the log tail if it is not.
  */
 export async function startLinphonecSession(args: { credentials: SipCredentials; proxyHost: string; proxyPort: number; timeoutMs?: number }): Promise<LinphonecSession> {
-  const linphonec = requireProgram('linphonec', 'linphone-cli');
-  const dir = await mkdtemp(join(tmpdir(), 'linphonec-e2e-'));
-  const home = join(dir, 'home');
-  const runtime = join(dir, 'runtime');
-  await mkdir(join(home, '.local', 'share', 'linphone'), { recursive: true });
-  await mkdir(runtime, { recursive: true, mode: 0o700 });
-  const rcFile = join(dir, 'linphonerc');
-  const logFile = join(dir, 'linphonec.log');
-  await writeFile(logFile, '');
-  const sipPort = await freeUdpAndTcpPort();
-  await writeFile(rcFile, ['[sip]', `sip_port=${sipPort}`, 'sip_tcp_port=0', 'sip_random_port=0', 'default_proxy=0', '', linphonecAccountSections(args)].join('\n'));
-  const owned = startOwnedProcess({
-    command: linphonec,
-    argv: ['-c', rcFile, '-d', '6', '-l', logFile],
-    stdin: 'pipe',
-    options: { cwd: dir, env: { ...process.env, HOME: home, XDG_RUNTIME_DIR: runtime } },
-  });
-  const readLog = () => readFile(logFile, 'utf8').catch(() => '');
-  const stop = async () => {
-    await quit(owned);
-    await rm(dir, { recursive: true, force: true });
-  };
-  /** The outcome logged after `from` characters of the log. */
-  const outcomeAfter = (from: number, timeoutMs: number) =>
-    waitUntil({
-      timeoutMs,
-      intervalMs: 100,
-      check: async () => {
-        const log = (await readLog()).slice(from);
-        if (OK.test(log)) return 'ok' as const;
-        if (FAILED.test(log) || owned.hasExited()) return 'failed' as const;
-        return undefined;
-      },
-      describeFailure: () => 'linphonec reached neither LinphoneRegistrationOk nor LinphoneRegistrationFailed',
-    }).catch(() => 'timeout' as const);
+  const { owned, readLog, outcomeAfter, stop } = await launchLinphonec({ accountSections: linphonecAccountSections(args) });
   const result = async (outcome: 'ok' | 'failed' | 'timeout', from: number): Promise<LinphonecOutcome> =>
     outcome === 'ok' ? { outcome } : { outcome: 'failed', logTail: `${outcome === 'timeout' ? '(timed out)\n' : ''}${(await readLog()).slice(from).split('\n').slice(-60).join('\n')}` };
 
