@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createSessionCache } from '../../src/modules/auth/session-cache.ts';
 
@@ -6,13 +6,16 @@ const ALICE = 'a0000000-0000-4000-8000-000000000001';
 const S1 = 'b0000000-0000-4000-8000-000000000001';
 
 /** A cache over a fake database: the rows findLive answers, the reads it made, and the listener's callbacks. */
-async function cacheOver(rows: Map<string, { userId: string; expiresAt: Date }>, { now = Date.now }: { now?: () => number } = {}) {
+async function cacheOver(
+  rows: Map<string, { userId: string; expiresAt: Date }>,
+  { now = Date.now, logger = pino({ level: 'silent' }) }: { now?: () => number; logger?: Logger } = {},
+) {
   const reads: string[] = [];
   let listener!: { onNotify: (payload: string) => void; onReset: () => void; onReady: () => void };
   const cache = createSessionCache({
     database: { listen: async (args) => ((listener = args), args.onReady(), async () => {}) },
     findLive: async (id) => (reads.push(id), rows.get(id)),
-    logger: pino({ level: 'silent' }),
+    logger,
     now,
   });
   await cache.start();
@@ -54,6 +57,15 @@ describe('the cache of live sessions', () => {
     await cache.isLive(S1, ALICE);
     await cache.isLive(S1, ALICE);
     expect(reads).toHaveLength(4);
+  });
+
+  it('warns once when notices stop, saying that every session is then checked in the database', async () => {
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line).msg) });
+    const { listener } = await cacheOver(new Map(), { logger });
+    listener().onReset();
+    listener().onReset();
+    expect(warnings).toEqual(['Session end notifications interrupted: every session is checked in the database until they resume']);
   });
 
   it('does not keep as live what was read while a notice for it came in', async () => {

@@ -1,11 +1,13 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../../db/database.ts';
+import { createNotifiedCache } from '../../db/notified-cache.ts';
 import type { SessionsRepository } from './sessions.repository.ts';
 
 /**
  * Answers "is this session still live?" for every authenticated request without a database round trip, the
- * way the account cache does (sip-accounts/account-cache.ts):
+ * way the account cache does (sip-accounts/account-cache.ts), on the same LRU evicted by NOTIFY
+ * (db/notified-cache.ts):
  * - Live sessions are remembered (bounded, for `ttlMs` at most). A database trigger NOTIFYs `session_ended`
  *   with the session id whenever a session ends, on every instance, and the entry is dropped. While the
  *   listening connection is down, notices may be lost: live entries are then not trusted, and every check
@@ -23,55 +25,35 @@ export function createSessionCache({ database, findLive, logger, maxEntries = 50
   ttlMs?: number;
   now?: () => number;
 }) {
-  const live = new LRUCache<string, { userId: string; expiresAt: number }>({ max: maxEntries, ttl: ttlMs });
+  const live = createNotifiedCache<{ userId: string; expiresAt: number }>({
+    database,
+    channel: 'session_ended',
+    logger,
+    what: 'Session',
+    interruptedWarning: 'Session end notifications interrupted: every session is checked in the database until they resume',
+    maxEntries,
+    ttlMs,
+  });
   const ended = new LRUCache<string, true>({ max: maxEntries });
-  let trusted = false;
-  let unlisten: (() => Promise<void>) | undefined;
-  // Bumped by every notice and reset: a read that saw it change while in flight must not fill the cache.
-  let generation = 0;
-  const drop = (sessionId: string) => {
-    generation += 1;
-    live.delete(sessionId);
-  };
 
   async function readLive(sessionId: string, userId: string): Promise<boolean> {
-    const readToken = generation;
+    const readToken = live.beginRead();
     const found = await findLive(sessionId);
     if (!found) {
       ended.set(sessionId, true);
       return false;
     }
-    if (trusted && readToken === generation) live.set(sessionId, { userId: found.userId, expiresAt: found.expiresAt.getTime() });
+    live.set(sessionId, { userId: found.userId, expiresAt: found.expiresAt.getTime() }, readToken);
     return found.userId === userId;
   }
 
   return {
-    async start(): Promise<void> {
-      unlisten = await database.listen({
-        channel: 'session_ended',
-        onNotify: drop,
-        onReset: () => {
-          if (trusted) logger.warn('Session end notifications interrupted: every session is checked in the database until they resume');
-          trusted = false;
-          generation += 1;
-          live.clear();
-        },
-        onReady: () => {
-          live.clear();
-          trusted = true;
-        },
-      });
-    },
-
-    async stop(): Promise<void> {
-      trusted = false;
-      live.clear();
-      await unlisten?.();
-    },
+    start: live.start,
+    stop: live.stop,
 
     /** True while session end notices arrive, so live sessions are served from memory. */
     get listening(): boolean {
-      return trusted;
+      return live.listening;
     },
 
     /**
@@ -80,7 +62,7 @@ export function createSessionCache({ database, findLive, logger, maxEntries = 50
      */
     isLive(sessionId: string, userId: string): boolean | Promise<boolean> {
       if (ended.has(sessionId)) return false;
-      const cached = trusted ? live.get(sessionId) : undefined;
+      const cached = live.get(sessionId);
       if (cached && cached.expiresAt > now()) return cached.userId === userId;
       return readLive(sessionId, userId);
     },
@@ -88,7 +70,7 @@ export function createSessionCache({ database, findLive, logger, maxEntries = 50
     /** Sessions this instance ended and committed: refused here from now on. */
     forget(sessionIds: readonly string[]): void {
       for (const sessionId of sessionIds) {
-        drop(sessionId);
+        live.forget(sessionId);
         ended.set(sessionId, true);
       }
     },
