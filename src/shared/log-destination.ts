@@ -19,25 +19,19 @@ const BLOCK_BYTES = 64 * 1024;
 const FLUSH_AFTER_MS = 10;
 /** Beyond this many bytes waiting (a reader that stopped reading), new lines are dropped, and counted. */
 const MAX_WAITING_BYTES = 32 * 1024 * 1024;
-/** A full reader (EAGAIN) is tried again this much later. */
-const RETRY_AFTER_MS = 10;
+const RETRY_AFTER_MS = 10; // a full reader (EAGAIN) is tried again this much later
 
 const isEagain = (error: unknown) => (error as NodeJS.ErrnoException).code === 'EAGAIN';
 
 /**
- * Log lines to a file descriptor in batches, written from the event loop's thread and never waiting for the
- * reader: each line is encoded at once into a 64 KiB block (its string is garbage right away), and the lines of
- * up to 10 ms go out in one write(2). On a pipe or a socket (a container runtime, journald, a collector) the
- * descriptor is non-blocking (logger.ts's stdoutLogDestination): what the reader has no room for waits here and is
- * tried again every 10 ms, up to 32 MiB, beyond which lines are dropped and counted. A regular file is written
- * as Node writes its own standard output to a file, synchronously (the page cache takes it).
- *
- * Why not libuv's thread pool (fs.write, as pino's sonic-boom does): a write there wakes a pool thread and then
- * the loop, and on a small machine those wake-ups cost the loaded process ~15 % more CPU per request at the
- * default level (docs/PERFORMANCE.md); a stalled reader also held one of the pool's four
- * threads, which DNS look-ups and file access share. Written here, the order of what waits is always known, so
- * the `exit` event (process.exit, an uncaught exception, the end of the loop after SIGTERM) writes all of it;
- * only SIGKILL loses the ≤ 10 ms still waiting. A reader that is gone (EPIPE) loses its lines, never the process.
+ * Log lines to a file descriptor in batches, written from the event loop's thread, never waiting for the reader:
+ * each line is encoded at once into a 64 KiB block, and the lines of up to 10 ms go out in one write(2). A pipe
+ * or a socket is non-blocking (logger.ts): what the reader has no room for waits, in order, retried every 10 ms,
+ * up to 32 MiB, then lines are dropped and counted. A regular file is written as Node writes its own stdout to
+ * one. Not on libuv's pool (sonic-boom's fs.write): its wake-ups cost the loaded process ~15 % more CPU per
+ * request on 2 cores (docs/PERFORMANCE.md), and a stalled reader held one of its four threads. The `exit` event
+ * (process.exit, an uncaught exception, the loop's end after SIGTERM) writes what waits; only SIGKILL loses the
+ * last ≤ 10 ms. A reader that is gone (EPIPE) loses its lines, never the process.
  */
 export function createBatchedDestination({ fd = 1, onExit = true }: { fd?: number; onExit?: boolean } = {}): BatchedDestination {
   /** Filled parts of blocks, oldest first, not yet written; the first from `offset` on. `current` fills from `used`. */
@@ -49,8 +43,7 @@ export function createBatchedDestination({ fd = 1, onExit = true }: { fd?: numbe
   let spare: Buffer | undefined;
   let dropped = 0;
   let timer: NodeJS.Timeout | undefined;
-  /** Set while the reader is full: nothing is tried before the retry. */
-  let waitingForReader = false;
+  let waitingForReader = false; // the reader is full: nothing is tried before the retry
   let drained: ((error?: Error) => void)[] = [];
   let lostError: Error | undefined;
 
@@ -90,21 +83,34 @@ export function createBatchedDestination({ fd = 1, onExit = true }: { fd?: numbe
     if (chunk.buffer.byteLength === BLOCK_BYTES && current.buffer !== chunk.buffer) spare = Buffer.from(chunk.buffer, 0, BLOCK_BYTES);
   }
 
-  /** Writes what waits, as far as the reader takes it now; false when it is full (EAGAIN). */
+  /** How much of `chunk` from `from` to `to` the reader took: -1 when it is full (EAGAIN), all when it is gone. */
+  function writeOut(chunk: Buffer, from: number, to: number): number {
+    try {
+      return fs.writeSync(fd, chunk, from, to - from);
+    } catch (error) {
+      if (isEagain(error)) return -1;
+      lostError = error as Error; // EPIPE and the like: these lines are lost, the next ones are tried
+      return to - from;
+    }
+  }
+
+  /** Writes what waits, as far as the reader takes it now; false when it is full. */
   function writeWaiting(): boolean {
     noteDropped();
-    if (used > 0) rotate(0);
     while (full.length > 0) {
-      const chunk = full[0]!;
-      try {
-        offset += fs.writeSync(fd, chunk, offset, chunk.length - offset);
-      } catch (error) {
-        if (isEagain(error)) return false;
-        lostError = error as Error; // EPIPE and the like: this part is lost, the next ones are tried
-        offset = chunk.length;
-      }
-      if (offset >= chunk.length) shiftWritten();
+      const written = writeOut(full[0]!, offset, full[0]!.length);
+      if (written < 0) return false;
+      offset += written;
+      if (offset >= full[0]!.length) shiftWritten();
     }
+    // Nothing older waits: the current block goes out as it is and is filled again from its start (no new block).
+    const written = used === 0 ? 0 : writeOut(current, 0, used);
+    if (written < used) {
+      rotate(0); // what the reader did not take waits, from its first unwritten byte
+      offset = Math.max(0, written);
+      return false;
+    }
+    used = 0;
     return true;
   }
 
@@ -135,10 +141,6 @@ export function createBatchedDestination({ fd = 1, onExit = true }: { fd?: numbe
     return true;
   }
 
-  function writeAllBlocking(): void {
-    while (!writeWaiting()) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_AFTER_MS);
-  }
-
   const destination: BatchedDestination = {
     write: (line) => take(line, false),
     writeAscii: (line) => take(line, true),
@@ -150,7 +152,7 @@ export function createBatchedDestination({ fd = 1, onExit = true }: { fd?: numbe
       if (timer) clearTimeout(timer);
       timer = undefined;
       waitingForReader = false;
-      writeAllBlocking();
+      while (!writeWaiting()) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_AFTER_MS);
     },
   };
   if (onExit) process.once('exit', () => destination.flushSync());
