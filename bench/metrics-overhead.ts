@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../tools/testing/free-port.ts';
 import { measureCredentialsRound, signUpAndLogIn, startProcess, stopProcess, waitForHttp } from './processes.ts';
+import { median } from './level-cost.ts';
 
 /**
  * npm run bench:metrics: what recording metrics costs the hot path. GET /sip/credentials (cached, 50
@@ -63,7 +64,6 @@ try {
       });
     }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const fmt = (values: number[]) => values.map((value) => value.toFixed(0)).join(', ');
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, load ${os.loadavg()[0]!.toFixed(1)}, Node ${process.version}, ${new Date().toISOString()}`);
   console.log(`GET /sip/credentials (PGlite, cached, ${CONNECTIONS} connections, LOG_LEVEL=${env.LOG_LEVEL}, ${DURATION_S} s × ${ROUNDS} alternated rounds)`);

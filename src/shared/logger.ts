@@ -28,10 +28,13 @@ export function redactUrl(url: string): string {
 
 // Query strings of these routes are user input next to credentials and capabilities (a password or token
 // sent in a URL by mistake): the path alone is logged.
-const QUERY_DROPPED_UNDER = /^\/(auth|provisioning)(\/|\?|$)/;
+const QUERY_DROPPED_UNDER = /^\/(?:auth|provisioning)(?:[/?#]|$)/;
+// What any of the rewrites looks for: a URL without any of it is logged as it is (most requests, every request line).
+const MAY_NEED_REWRITING = /[?#&]|provisioning/i;
 
 /** The URL as logged: no provisioning token, no token parameter, and no query at all under /auth and /provisioning. */
 export function loggedUrl(url: string): string {
+  if (!MAY_NEED_REWRITING.test(url)) return url;
   return redactUrl(QUERY_DROPPED_UNDER.test(url) ? url.replace(/[?#][\s\S]*$/, '') : url);
 }
 

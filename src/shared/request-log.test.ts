@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loggableUrl } from './request-log.ts';
+import { loggedUrl } from './logger.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -13,13 +13,13 @@ function runNode(script: string): Promise<{ code: number | null; stdout: string 
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout })));
 }
 
-describe('loggableUrl', () => {
+describe('loggedUrl', () => {
   it('drops the query string under /auth and /provisioning, keeps it elsewhere, and cuts out link tokens', () => {
-    expect(loggableUrl('/auth/login?password=hunter22')).toBe('/auth/login');
-    expect(loggableUrl('/auth?x=1')).toBe('/auth');
-    expect(loggableUrl('/provisioning/TOKEN123/qr.png?size=4')).toBe('/provisioning/[redacted]/qr.png');
-    expect(loggableUrl('/sip/credentials?format=x')).toBe('/sip/credentials?format=x');
-    expect(loggableUrl('/authority?token=abc')).toBe('/authority?token=[redacted]');
+    expect(loggedUrl('/auth/login?password=hunter22')).toBe('/auth/login');
+    expect(loggedUrl('/auth?x=1')).toBe('/auth');
+    expect(loggedUrl('/provisioning/TOKEN123/qr.png?size=4')).toBe('/provisioning/[redacted]/qr.png');
+    expect(loggedUrl('/sip/credentials?format=x')).toBe('/sip/credentials?format=x');
+    expect(loggedUrl('/authority?token=abc')).toBe('/authority?token=[redacted]');
   });
 });
 

@@ -1,17 +1,6 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { RequestLogger } from './request-logger.ts';
-import { redactUrl } from './logger.ts';
-
-// Query strings on these routes can carry what must never be logged (a password sent as ?password=…, a token).
-const QUERY_DROPPED = /^\/(?:auth|provisioning)(?:[/?#]|$)/;
-// What any of the rewrites below looks for: a URL without any of it is logged as it is (most requests).
-const MAY_NEED_REWRITING = /[?#&]|provisioning/i;
-
-/** The URL as logged: provisioning tokens cut out, and no query string at all under /auth and /provisioning. */
-export function loggableUrl(url: string): string {
-  if (!MAY_NEED_REWRITING.test(url)) return url;
-  return redactUrl(QUERY_DROPPED.test(url) ? url.replace(/[?#].*$/, '') : url);
-}
+import { loggedUrl } from './logger.ts';
 
 /** Told of each answer that has gone, with its route pattern (undefined when no route matched). */
 export type CompletedListener = (request: FastifyRequest, reply: FastifyReply, route: string | undefined) => void;
@@ -45,12 +34,12 @@ export class RequestLogController extends LogController {
     // The request's own child logger is made only if something else logged through it (request-logger.ts).
     if (log instanceof RequestLogger) {
       if (!log.enabled(level)) return;
-      if (!error && log.requestLine(request.method, route, loggableUrl(request.url), reply.statusCode, reply.elapsedTime)) return;
+      if (!error && log.requestLine(request.method, route, loggedUrl(request.url), reply.statusCode, reply.elapsedTime)) return;
     }
     const line: Record<string, unknown> = {
       method: request.method,
       route,
-      url: loggableUrl(request.url),
+      url: loggedUrl(request.url),
       statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 100) / 100,
     };
