@@ -117,7 +117,18 @@ async function expectAllAcceptedLive(service: Service, accepted: string[]): Prom
         )
       ).rows[0]!;
     expect((await query()).users).toBe(accepted.length);
-    await expect.poll(async () => (await query()).active, { timeout: 20_000, interval: 200 }).toBe(accepted.length);
+    try {
+      await expect.poll(async () => (await query()).active, { timeout: 20_000, interval: 200 }).toBe(accepted.length);
+    } catch (error) {
+      // Say where the ones not live are stuck: their account and jobs, and what the service logged.
+      const stuck = await client.query(
+        `select u.email, s.status, j.kind, j.state, j.attempts, j.locked_by, j.locked_until, j.run_at, j.last_error, now() as now
+         from users u join sip_accounts s on s.user_id = u.id left join provisioning_jobs j on j.sip_account_id = s.id
+         where u.email = any($1) and s.status <> 'active'`,
+        [accepted],
+      );
+      throw new Error(`${(error as Error).message}\n${JSON.stringify(stuck.rows, null, 1)}\n${service.output.join('').slice(-4000)}`);
+    }
   } finally {
     await client.end();
   }

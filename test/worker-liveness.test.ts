@@ -22,17 +22,31 @@ const jobOf = async (database: TestDatabase, email: string) =>
     select j.state, j.locked_by, a.status from provisioning_jobs j join sip_accounts a on a.id = j.sip_account_id
     join users u on u.id = a.user_id where u.email = ${email}`))[0]!;
 
-describe('on the suite engine, a job claimed by a worker of a process that is gone', () => {
+describe('on the suite engine, a job left running with its lease far from run out', () => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase();
   });
   afterAll(async () => database?.close());
 
-  it('is taken over as soon as a worker starts, with its lease far from run out', async () => {
+  it('is taken over as soon as a worker starts when its holder\'s process is gone', async () => {
     const service = await createTestService({ database: database.handle, env, overrides: { driver: createScriptedPbx().driver }, startWorker: false });
     try {
       const user = await claimedBy(service, database, 'worker-of-a-killed-process');
+      service.deps.worker.start();
+      await expect.poll(async () => (await jobOf(database, user.email)).status, { timeout: 5000 }).toBe('active');
+      expect(await jobOf(database, user.email)).toMatchObject({ state: 'done', locked_by: service.deps.worker.workerId });
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('is taken again by its own worker at its next round when the worker lost the answer to its claim', async () => {
+    const service = await createTestService({ database: database.handle, env, overrides: { driver: createScriptedPbx().driver }, startWorker: false });
+    try {
+      // The claim committed under this worker's id, but the answer never reached it (the connection dropped):
+      // the worker is alive, so neither liveness nor the lease (two minutes off) frees the job.
+      const user = await claimedBy(service, database, service.deps.worker.workerId);
       service.deps.worker.start();
       await expect.poll(async () => (await jobOf(database, user.email)).status, { timeout: 5000 }).toBe('active');
       expect(await jobOf(database, user.email)).toMatchObject({ state: 'done', locked_by: service.deps.worker.workerId });

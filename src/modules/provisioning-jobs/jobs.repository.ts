@@ -21,7 +21,10 @@ export function createJobsRepository({ db }: { db: Queryable }) {
 
     /**
      * Takes up to `limit` due jobs for this worker. A job whose worker died is due again: at once when
-     * `holderIsDead` tells (worker-liveness.ts), else when its lease has run out.
+     * `holderIsDead` tells (worker-liveness.ts), else when its lease has run out. A job still `running` for
+     * this very worker is due again too: the worker claims only with nothing in hand, so such a claim is one
+     * whose answer it lost (the connection dropped after the update committed) and it would otherwise sit
+     * out its lease.
      * SKIP LOCKED lets several instances claim side by side; a job never overtakes an older unfinished
      * job of the same account, so a rotation cannot reach the PBX before the account's creation.
      */
@@ -36,7 +39,7 @@ export function createJobsRepository({ db }: { db: Queryable }) {
           locked_until = now() + ${leaseMs} * interval '1 millisecond', attempts = attempts + 1, updated_at = now()
         where id in (
           select j.id from ${provisioningJobs} j
-          where ((j.state = 'queued' and j.run_at <= now()) or (j.state = 'running' and (j.locked_until < now() or ${holderIsDead(sql`j.locked_by`)})))
+          where ((j.state = 'queued' and j.run_at <= now()) or (j.state = 'running' and (j.locked_until < now() or j.locked_by = ${workerId} or ${holderIsDead(sql`j.locked_by`)})))
             and not exists (
               select 1 from ${provisioningJobs} older
               where older.sip_account_id = j.sip_account_id and older.created_at < j.created_at

@@ -81,7 +81,12 @@ export function createProvisioningWorker({ db, driver, accounts, logger, options
       await withLeaseRenewal(
         settings.leaseMs,
         () => jobs.renewLeases({ ids, workerId, leaseMs: settings.leaseMs }),
-        () => Promise.all(claimed.map(processJob)),
+        // Every job of the batch ends before the next claim, even when one fails: claimDue takes this
+        // worker's own `running` jobs for lost claims, so none may still be in hand then.
+        async () => {
+          const failure = (await Promise.allSettled(claimed.map(processJob))).find((outcome) => outcome.status === 'rejected');
+          if (failure) throw failure.reason;
+        },
       );
       if (claimed.length < settings.batchSize) break;
     }
