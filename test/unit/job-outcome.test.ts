@@ -37,6 +37,12 @@ describe('the outcome of one job run', () => {
     expect(removal(1, new PbxError({ kind: 'rejected', retryable: false, message: 'refused' }))).toMatchObject({ action: 'fail' });
   });
 
+  it('retries a run cut short by our own database going away after the base delay, with its attempts used up too', () => {
+    const lost = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    expect(decide({ attempts: 1, error: lost })).toEqual({ action: 'retry', delayMs: 1000, error: 'internal error' });
+    expect(decide({ attempts: 9, error: new Error('Connection terminated unexpectedly') })).toEqual({ action: 'retry', delayMs: 1000, error: 'internal error' });
+  });
+
   it('retries an unexpected error without storing its text (it may hold anything)', () => {
     expect(decide({ error: new Error('password=hunter2 in a stack trace') })).toEqual({ action: 'retry', delayMs: 1000, error: 'internal error' });
   });

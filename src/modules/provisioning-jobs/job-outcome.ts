@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '../../db/connection-errors.ts';
 import type { Database } from '../../db/database.ts';
 import { PbxError } from '../pbx/pbx-driver.ts';
 import type { AccountProvisioning, JobSubject } from './account-provisioning.port.ts';
@@ -29,6 +30,9 @@ export function decideOutcome({ job, result, error, maxAttempts, backoff, random
     if (result === 'extension_taken') return { action: 'move_extension' };
     return result === 'awaiting_apply' ? { action: 'await_apply' } : { action: 'finish' };
   }
+  // Our own database went away mid-run (reading the account): no fault of the PBX nor the job, so it is
+  // tried again once the base delay is out, however many attempts it has had, with no growing backoff.
+  if (isDatabaseUnavailable(error)) return { action: 'retry', delayMs: backoff.baseMs, error: describeJobError(error) };
   // A removal is never given up for a PBX that is down: the user asked to leave, and the number must come off.
   const retryable = (error instanceof PbxError ? error.retryable : true) && (job.kind === 'delete' || job.attempts < maxAttempts);
   const message = describeJobError(error);
