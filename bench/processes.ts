@@ -9,6 +9,9 @@ export const SERVICE_COMMAND: string[] = (() => {
   return [process.execPath, ...nodeFlags, buildService()];
 })();
 
+/** The environment the start script sets before `node` (allocator settings); a bench's own `env` comes on top. */
+export const SERVICE_ENV: Record<string, string> = startCommand().env;
+
 /** Starts a process; its standard output goes to `stdoutFile` when given (a log file, as in production), else nowhere. */
 export function startProcess(command: string, args: readonly string[], env: Record<string, string>, stdoutFile?: string): ChildProcess {
   const stdout = stdoutFile ? fs.openSync(stdoutFile, 'a') : 'ignore';
@@ -42,6 +45,21 @@ export function rssMiB(pid: number): { now: number; peak: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { now: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
+}
+
+/**
+ * Where a process's resident memory is (Linux /proc/<pid>/smaps), in MiB: pages of files (the node binary and
+ * libraries), glibc's main heap, and other anonymous memory (V8's heap, thread arenas and stacks, buffers).
+ */
+export function memorySplitMiB(pid: number): { files: number; mallocHeap: number; anonymous: number } {
+  const split = { files: 0, mallocHeap: 0, anonymous: 0 };
+  let bucket: keyof typeof split = 'anonymous';
+  for (const line of fs.readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (mapping) bucket = mapping[1]!.startsWith('/') ? 'files' : mapping[1] === '[heap]' ? 'mallocHeap' : 'anonymous';
+    else if (line.startsWith('Rss:')) split[bucket] += Number(/(\d+) kB/.exec(line)![1]) / 1024;
+  }
+  return { files: Math.round(split.files), mallocHeap: Math.round(split.mallocHeap), anonymous: Math.round(split.anonymous) };
 }
 
 /** Runs autocannon in its own process (so the load generator does not share the server's event loop). */

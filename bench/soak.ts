@@ -9,13 +9,14 @@
  * queue), lost sign-ups, and the service's RSS over time with its growth after the warm-up (the first third).
  * Runs on PGlite and, with DATABASE_URL, on a fresh database on that PostgreSQL; exits non-zero on any 5xx,
  * any lost sign-up, RSS growth after warm-up over max(16 MiB, 10 %), or an idle or final RSS over 300 MiB (PGlite) / 150 MiB.
+ * SOAK_ENGINES (pglite,postgres) picks the engines.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../tools/testing/free-port.ts';
-import { rssMiB, SERVICE_COMMAND, startProcess, stopProcess, waitForHttp } from './processes.ts';
+import { memorySplitMiB, rssMiB, SERVICE_COMMAND, SERVICE_ENV, startProcess, stopProcess, waitForHttp } from './processes.ts';
 import { createSoakClient, type SoakTally } from './soak-client.ts';
 import { withFreshPostgresDatabase } from '../tools/testing/fresh-postgres-database.ts';
 
@@ -40,7 +41,7 @@ async function soak(engine: { name: string; databaseUrl?: string; rssTarget: num
   };
   delete process.env.LOG_LEVEL;
   const base = `http://127.0.0.1:${port}`;
-  const service = startProcess(SERVICE_COMMAND[0]!, SERVICE_COMMAND.slice(1), env, path.join(dir, 'service.log'));
+  const service = startProcess(SERVICE_COMMAND[0]!, SERVICE_COMMAND.slice(1), { ...SERVICE_ENV, ...env }, path.join(dir, 'service.log'));
   const samples: { atS: number; rss: number }[] = [];
   try {
     await waitForHttp(`${sim}/__sim/counters`, Date.now());
@@ -58,7 +59,8 @@ async function soak(engine: { name: string; databaseUrl?: string; rssTarget: num
     await post(`${sim}/__sim/faults/clear`);
     const lost = await client.waitAllActive(SETTLE_S * 1000);
     const live = ((await (await fetch(`${sim}/__sim/counters`)).json()) as { liveExtensions: unknown[] }).liveExtensions.length;
-    return { tally: client.tally, faults, lost, live, idleRss, samples, endRss: rssMiB(service.pid!).now, peakRss: rssMiB(service.pid!).peak };
+    const endSplit = memorySplitMiB(service.pid!);
+    return { tally: client.tally, faults, lost, live, idleRss, samples, endRss: rssMiB(service.pid!).now, peakRss: rssMiB(service.pid!).peak, endSplit };
   } finally {
     await stopProcess(service);
     await stopProcess(simulator);
@@ -111,14 +113,18 @@ function report(name: string, rssTarget: number, r: Awaited<ReturnType<typeof so
   console.log(`  PBX calls ${r.faults.pbxCalls}, faults injected ${r.faults.faults} (${((100 * r.faults.faults) / Math.max(1, r.faults.pbxCalls)).toFixed(1)} %)`);
   console.log(`  5xx answers: ${fiveXx}${fiveXx ? ` ${JSON.stringify(t.fiveXxCodes)}` : ''}; sign-ups 201: ${t.created}, not active ${SETTLE_S} s after the load: ${r.lost}; live extensions on the PBX: ${r.live}`);
   console.log(`  RSS: idle ${r.idleRss} MiB; after warm-up ${warm} MiB; end ${r.endRss} MiB (growth ${growth >= 0 ? '+' : ''}${growth} MiB); peak ${r.peakRss} MiB — target (idle and end) ≤ ${rssTarget} MiB`);
+  console.log(`  RSS at the end by kind (MiB): files (node and libraries) ${r.endSplit.files}, glibc heap ${r.endSplit.mallocHeap}, other anonymous (V8 heap, arenas, stacks) ${r.endSplit.anonymous}`);
   console.log(`  RSS samples (s: MiB): ${r.samples.filter((_, i) => i % 5 === 0).map((s) => `${s.atS.toFixed(0)}: ${s.rss}`).join(', ')}`);
   return fiveXx === 0 && t.networkErrors === 0 && r.lost === 0 && r.live >= t.created && flat && Math.max(r.endRss, r.idleRss) <= rssTarget;
 }
 
 
 console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${new Date().toISOString()}`);
-let ok = report('PGlite (embedded)', 300, await soak({ name: 'PGlite', rssTarget: 300 }));
-if (process.env.DATABASE_URL) {
+// SOAK_ENGINES=postgres (or pglite) soaks one engine only, e.g. to compare settings on one of them.
+const engines = (process.env.SOAK_ENGINES ?? 'pglite,postgres').split(',');
+let ok = true;
+if (engines.includes('pglite')) ok = report('PGlite (embedded)', 300, await soak({ name: 'PGlite', rssTarget: 300 }));
+if (process.env.DATABASE_URL && engines.includes('postgres')) {
   const url = process.env.DATABASE_URL;
   ok = report('PostgreSQL', 150, await withFreshPostgresDatabase(url, 'soak', (databaseUrl) => soak({ name: 'PostgreSQL', databaseUrl, rssTarget: 150 }))) && ok;
 }

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCommand } from '../../tools/testing/start-command.ts';
 import { freeUdpAndTcpPort } from './support/ports.ts';
 import { waitUntil } from './support/processes.ts';
 import { signUpOverHttp } from './support/listening-service.ts';
 import { GOOD_PASSWORD } from '../support/test-service.ts';
-import { buildServiceImage, ensureBaseImages, podman, removeContainers, REPO_ROOT, runCommand, uniqueName } from './support/podman.ts';
+import { buildServiceImage, ensureBaseImages, podman, removeContainers, runCommand, uniqueName } from './support/podman.ts';
 
 /**
  * The container image as an operator runs it: built from the repo's Containerfile on the local Node 24 base
@@ -60,7 +60,7 @@ describe('the container image: built on the local base, run on a volume, stopped
 
   it('runs node (not npm or a shell) as a non-root user, with DATA_DIR a volume and a HEALTHCHECK on /readyz', async () => {
     const [inspected] = JSON.parse(await podman(['image', 'inspect', image])) as [
-      { Config: { User: string; Cmd: string[]; Entrypoint?: string[] | null; Volumes: Record<string, unknown> }; Healthcheck?: { Test: string[] } },
+      { Config: { User: string; Cmd: string[]; Env: string[]; Entrypoint?: string[] | null; Volumes: Record<string, unknown> }; Healthcheck?: { Test: string[] } },
     ];
     const config = inspected.Config;
     expect(config.User).toBe('10001:10001');
@@ -68,9 +68,10 @@ describe('the container image: built on the local base, run on a volume, stopped
     expect(config.Cmd[0]).toBe('node');
     expect(Object.keys(config.Volumes)).toEqual([DATA_DIR]);
     expect(inspected.Healthcheck?.Test.join(' ')).toContain('/readyz');
-    // The flags of package.json's start script, and its bundle.
-    const start = (JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
-    expect(config.Cmd.join(' ')).toBe(start);
+    // The environment and flags of package.json's start script, and its bundle.
+    const start = startCommand();
+    expect(config.Cmd).toEqual(['node', ...start.nodeFlags, 'dist/main.mjs']);
+    for (const [name, value] of Object.entries(start.env)) expect(config.Env).toContain(`${name}=${value}`);
   });
 
   it('holds production packages only: no npm cache, no sources, no TypeScript, no build tools', async () => {

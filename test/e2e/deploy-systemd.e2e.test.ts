@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { startCommand } from '../../tools/testing/start-command.ts';
 import { requireProgram } from './support/processes.ts';
 import { REPO_ROOT, runCommand } from './support/podman.ts';
 
@@ -35,10 +36,12 @@ describe('the systemd unit', () => {
     expect(recorded?.trim()).toBe(today);
   });
 
-  it('runs the bundle with the flags of the start script, as a dynamic user, DATA_DIR in its state directory', () => {
+  it('runs the bundle with the flags and environment of the start script, as a dynamic user, DATA_DIR in its state directory', () => {
     const unit = readFileSync(UNIT, 'utf8');
-    const start = (JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
-    expect(unit).toContain(`ExecStart=/usr/bin/${start.replace('dist/main.mjs', '/opt/voip-onboarding-api/dist/main.mjs')}`);
+    const start = startCommand();
+    expect(unit).toContain(`ExecStart=/usr/bin/node ${start.nodeFlags.join(' ')} /opt/voip-onboarding-api/dist/main.mjs`);
+    expect(Object.keys(start.env).length).toBeGreaterThan(0);
+    for (const [name, value] of Object.entries(start.env)) expect(unit.split('\n')).toContain(`Environment=${name}=${value}`);
     for (const line of ['DynamicUser=yes', 'StateDirectory=voip-onboarding-api', 'Environment=DATA_DIR=%S/voip-onboarding-api NODE_ENV=production', 'ProtectSystem=strict', 'NoNewPrivileges=yes']) {
       expect(unit.split('\n')).toContain(line);
     }

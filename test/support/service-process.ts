@@ -8,15 +8,16 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 /**
  * Starts the service as a real child process, as `npm start` runs it (the bundle test/support/global-setup.ts
- * built with tools/build.mjs, the start script's Node flags), with only `env` (plus PATH and HOME); everything
+ * built with tools/build.mjs, the start script's environment and Node flags), with only `env` (plus PATH and HOME); everything
  * it prints is appended to `output`.
  */
 export function startServiceProcess(env: Record<string, string>, output: string[]): ChildProcess {
   const bundle = inject('serviceBundle');
   if (!bundle) throw new Error('No service bundle: test/support/global-setup.ts builds it (run through vitest.config.ts).');
-  const child = spawn(process.execPath, [...startCommand().nodeFlags, bundle], {
+  const start = startCommand();
+  const child = spawn(process.execPath, [...start.nodeFlags, bundle], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...start.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
