@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.ts';
+import { createApplyLeaseRepository } from '../src/modules/provisioning-jobs/apply-lease.repository.ts';
 import { createJobsRepository } from '../src/modules/provisioning-jobs/jobs.repository.ts';
 import { createScriptedPbx } from './support/pbx-doubles.ts';
 import { createPostgresTestDatabase, createTestDatabase, type TestDatabase } from './support/test-database.ts';
@@ -53,6 +54,22 @@ describe('on the suite engine, a job left running with its lease far from run ou
     } finally {
       await service.close();
     }
+  });
+});
+
+describe('on the suite engine, the Apply Config lease', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => database?.close());
+
+  it('is taken again by the worker that still holds it (its release was lost), and by no other live worker', async () => {
+    const lease = createApplyLeaseRepository({ db: database.handle.db });
+    expect(await lease.acquire({ holder: 'worker-a', leaseMs: LEASE_MS })).toBeDefined();
+    // worker-a's release never reached the database: the lease is still its own, two minutes from running out.
+    expect(await lease.acquire({ holder: 'worker-b', leaseMs: LEASE_MS })).toBeUndefined();
+    expect(await lease.acquire({ holder: 'worker-a', leaseMs: LEASE_MS })).toBeDefined();
   });
 });
 

@@ -43,6 +43,12 @@ describe('the outcome of one job run', () => {
     expect(decide({ attempts: 9, error: new Error('Connection terminated unexpectedly') })).toEqual({ action: 'retry', delayMs: 1000, error: 'internal error' });
   });
 
+  it('keeps the backoff and the attempt limit for a PBX that is unreachable, even when its error wraps a connection failure', () => {
+    const kamailioDown = new PbxError({ kind: 'unavailable', retryable: true, message: 'kamailio: create failed: database unreachable (ECONNREFUSED)', cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    expect(decide({ attempts: 3, error: kamailioDown })).toMatchObject({ action: 'retry', delayMs: 4000 });
+    expect(decide({ attempts: 5, error: kamailioDown })).toMatchObject({ action: 'fail' });
+  });
+
   it('retries an unexpected error without storing its text (it may hold anything)', () => {
     expect(decide({ error: new Error('password=hunter2 in a stack trace') })).toEqual({ action: 'retry', delayMs: 1000, error: 'internal error' });
   });

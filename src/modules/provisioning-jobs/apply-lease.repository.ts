@@ -6,7 +6,9 @@ import { pbxApplyLease } from './apply-lease.table.ts';
 export function createApplyLeaseRepository({ db }: { db: Queryable }) {
   return {
     /**
-     * Takes the lease when it is free, run out, or held by a worker `holderIsDead` says is gone. Returns the
+     * Takes the lease when it is free, run out, held by a worker `holderIsDead` says is gone, or held by
+     * `holder` itself: a worker runs one reload at a time and asks only between them, so its own lease is one
+     * whose release (or whose acquisition's answer) was lost with the database, not one in use. Returns the
      * database's start time and the reference of a reload an earlier holder left running (to wait for), or
      * undefined when another holds the lease.
      */
@@ -26,7 +28,7 @@ export function createApplyLeaseRepository({ db }: { db: Queryable }) {
         .where(
           and(
             eq(pbxApplyLease.id, 1),
-            sql`(${pbxApplyLease.holder} is null or ${pbxApplyLease.expiresAt} < now() or ${holderIsDead(sql`${pbxApplyLease.holder}`)})`,
+            sql`(${pbxApplyLease.holder} is null or ${pbxApplyLease.holder} = ${holder} or ${pbxApplyLease.expiresAt} < now() or ${holderIsDead(sql`${pbxApplyLease.holder}`)})`,
           ),
         )
         .returning({ startedAt: pbxApplyLease.lastStartedAt, earlierApplyRef: pbxApplyLease.applyRef });

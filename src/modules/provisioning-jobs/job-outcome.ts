@@ -32,7 +32,8 @@ export function decideOutcome({ job, result, error, maxAttempts, backoff, random
   }
   // Our own database went away mid-run (reading the account): no fault of the PBX nor the job, so it is
   // tried again once the base delay is out, however many attempts it has had, with no growing backoff.
-  if (isDatabaseUnavailable(error)) return { action: 'retry', delayMs: backoff.baseMs, error: describeJobError(error) };
+  // A PbxError is the PBX's, even when it wraps a connection error (Kamailio is reached through its database).
+  if (!(error instanceof PbxError) && isDatabaseUnavailable(error)) return { action: 'retry', delayMs: backoff.baseMs, error: describeJobError(error) };
   // A removal is never given up for a PBX that is down: the user asked to leave, and the number must come off.
   const retryable = (error instanceof PbxError ? error.retryable : true) && (job.kind === 'delete' || job.attempts < maxAttempts);
   const message = describeJobError(error);
