@@ -152,7 +152,8 @@ describe('DELETE /auth/me', () => {
     try {
       expect((await deleteMe(direct, user.token, { password: user.password })).statusCode).toBe(202);
       await expect.poll(async () => (await deleteJob(direct, extension))?.attempts ?? 0, EVENTUALLY).toBeGreaterThan(WORKER.maxAttempts + 2);
-      expect(await deleteJob(direct, extension)).toMatchObject({ state: 'queued' });
+      // Never given up: waiting for its next attempt, or already claimed for it (the worker runs on meanwhile).
+      expect(['queued', 'running']).toContain((await deleteJob(direct, extension))?.state);
       expect(await userCount(direct, user.id)).toBe(1);
       expect(directPbx.live.has(extension)).toBe(true);
     } finally {
