@@ -9,7 +9,7 @@ import { createReconcile } from './modules/reconcile/reconcile.usecases.ts';
 import { createImportProgress } from './modules/imports/import-progress.ts';
 import { createUserImports } from './modules/imports/imports.usecases.ts';
 import type { Mail } from './modules/mail/create-mail.ts';
-import type { WorkerLiveness } from './modules/provisioning-jobs/worker-liveness.ts';
+import type { WorkerLiveness } from './db/worker-liveness.ts';
 import type { SipAccountUseCases } from './modules/sip-accounts/sip-accounts.usecases.ts';
 
 /** The admin module's guard as the operator routes' port wants it. */

@@ -13,7 +13,7 @@ import { instrumentPbxDriver } from './modules/pbx/instrumented-driver.ts';
 import { createProvisioningQueue } from './modules/provisioning-jobs/provisioning-queue.ts';
 import { createProvisioningWorker } from './modules/provisioning-jobs/provisioning-worker.ts';
 import { createQueueDepthReader } from './modules/provisioning-jobs/queue-depth.ts';
-import { createWorkerLiveness } from './modules/provisioning-jobs/worker-liveness.ts';
+import { createWorkerLiveness } from './db/worker-liveness.ts';
 import { buildAdmin } from './dependencies.admin.ts';
 import { buildAuth } from './dependencies.auth.ts';
 import { buildAccountLifecycle } from './dependencies.lifecycle.ts';
@@ -56,6 +56,7 @@ export async function buildDependencies({ config, logger, overrides = {} }: { co
     logger: logger.child({ component: 'mail' }),
     options: overrides.mailWorkerOptions,
     transport: overrides.mailTransport,
+    liveness: createWorkerLiveness(database),
   });
   // An account going live queues its welcome mail (with a provisioning link) in the job's own transaction.
   const welcome = createWelcomeMail({ mail, provisioning: config.provisioning, linkTtlSeconds: config.welcomeLinkTtlSeconds, logger });

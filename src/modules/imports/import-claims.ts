@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/database.ts';
-import type { WorkerLiveness } from '../provisioning-jobs/worker-liveness.ts';
+import type { WorkerLiveness } from '../../db/worker-liveness.ts';
 
 /**
  * Who runs an import. Each process has one import runner, which others see alive through worker liveness

@@ -6,7 +6,7 @@ import { createPeriodicTask } from '../../shared/periodic-task.ts';
 import { createEmailTokensRepository } from '../email-tokens/email-tokens.repository.ts';
 import type { Mail } from '../mail/create-mail.ts';
 import { provisioningJobs } from '../provisioning-jobs/jobs.table.ts';
-import type { WorkerLiveness } from '../provisioning-jobs/worker-liveness.ts';
+import type { WorkerLiveness } from '../../db/worker-liveness.ts';
 import { createSipAccountsRepository } from '../sip-accounts/sip-accounts.repository.ts';
 import type { SipAccountUseCases } from '../sip-accounts/sip-accounts.usecases.ts';
 import { createUsersRepository } from '../users/users.repository.ts';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.ts';
+import { retryWhileDatabaseUnavailable } from '../../db/retry-while-unavailable.ts';
+import { createWorkerLiveness, type WorkerLiveness } from '../../db/worker-liveness.ts';
 import { backoffDelayMs } from '../../shared/backoff.ts';
 import { createWakeableSleep } from '../../shared/wakeable-sleep.ts';
 import { createMailRepository } from './mail.repository.ts';
@@ -33,11 +35,13 @@ export const defaultMailWorkerOptions: MailWorkerOptions = {
  * and records sent (payload erased), a retry after an exponential backoff, or failed for good. Log lines name
  * the mail id, template, attempt and error code only: never an address, a body or a token.
  */
-export function createMailWorker({ db, deliver, logger, options = {} }: {
+export function createMailWorker({ db, deliver, logger, options = {}, liveness = createWorkerLiveness() }: {
   db: Database;
   deliver: (mail: OutgoingMailRow) => Promise<void>;
   logger: Logger;
   options?: Partial<MailWorkerOptions>;
+  /** How a worker that died is known at once (db/worker-liveness.ts); without it, only by its lease running out. */
+  liveness?: WorkerLiveness;
 }) {
   const settings = { ...defaultMailWorkerOptions, ...options };
   const workerId = `mail-${randomUUID()}`;
@@ -46,6 +50,9 @@ export function createMailWorker({ db, deliver, logger, options = {} }: {
   // A kick while the worker is busy makes it look again at once instead of sleeping.
   const pause = createWakeableSleep({ rememberWake: true });
   let loop: Promise<void> | undefined;
+  let alive = false;
+  // An outcome is recorded even across a database outage: a mail delivered but not marked sent would be sent again.
+  const record = (write: () => Promise<boolean>) => retryWhileDatabaseUnavailable(write, { keepTrying: () => running });
 
   async function process(mail: OutgoingMailRow): Promise<void> {
     const facts = { mailId: mail.id, template: mail.template, attempt: mail.attempts };
@@ -55,25 +62,32 @@ export function createMailWorker({ db, deliver, logger, options = {} }: {
       const failure = classifySendError(error);
       if (failure.retryable && mail.attempts < settings.maxAttempts) {
         const delayMs = backoffDelayMs(mail.attempts, settings.backoff);
-        if (await mails.retryLater(mail.id, workerId, { delayMs, errorCode: failure.code })) {
+        if (await record(() => mails.retryLater(mail.id, workerId, { delayMs, errorCode: failure.code }))) {
           logger.warn({ ...facts, error: failure.code, delayMs }, 'Mail not sent; will retry');
         }
-      } else if (await mails.markFailed(mail.id, workerId, failure.code)) {
+      } else if (await record(() => mails.markFailed(mail.id, workerId, failure.code))) {
         logger.error({ ...facts, error: failure.code }, 'Mail failed for good');
       }
       return;
     }
-    if (await mails.markSent(mail.id, workerId)) logger.info(facts, 'Mail sent');
+    if (await record(() => mails.markSent(mail.id, workerId))) logger.info(facts, 'Mail sent');
   }
 
   async function runLoop(): Promise<void> {
     while (running) {
       let claimed: OutgoingMailRow[] = [];
       try {
-        claimed = await mails.claimDue({ workerId, limit: settings.batchSize, leaseMs: settings.leaseMs });
-        await Promise.all(claimed.map(process));
+        // Seen alive before the first claim, or another instance would take this worker's mails as a dead one's.
+        if (!alive) {
+          await liveness.start(workerId);
+          alive = true;
+        }
+        claimed = await mails.claimDue({ workerId, limit: settings.batchSize, leaseMs: settings.leaseMs, holderIsDead: liveness.isDead });
+        // Every mail of the batch ends before the next claim: a claim then finds none of this worker's in flight.
+        const failure = (await Promise.allSettled(claimed.map(process))).find((outcome) => outcome.status === 'rejected');
+        if (failure) throw failure.reason;
       } catch (error) {
-        // A database error: the claimed mails' leases run out and they are taken again. Its code only.
+        // A database error: the mails stay claimed by this worker and are taken again at its next round. Its code only.
         logger.error({ error: classifySendError(error).code }, 'Mail worker loop error');
       }
       if (!running) break;
@@ -94,6 +108,8 @@ export function createMailWorker({ db, deliver, logger, options = {} }: {
       running = false;
       pause.wake();
       await loop;
+      if (alive) await liveness.stop(workerId).catch(() => {});
+      alive = false;
     },
     /** A mail was queued: look now rather than at the next poll. */
     kick(): void {

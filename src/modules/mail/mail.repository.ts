@@ -1,5 +1,5 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { queryRows, type Queryable } from '../../db/database.ts';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { Queryable } from '../../db/database.ts';
 import { outgoingMails, type OutgoingMailRow } from './mail.table.ts';
 
 export function createMailRepository({ db }: { db: Queryable }) {
@@ -10,22 +10,34 @@ export function createMailRepository({ db }: { db: Queryable }) {
     },
 
     /**
-     * Takes up to `limit` due mails for this worker; a mail whose worker died (lease run out) is due again.
+     * Takes up to `limit` due mails for this worker. A mail whose worker died is due again: at once when
+     * `holderIsDead` tells (db/worker-liveness.ts), else when its lease has run out. A mail still `sending` for
+     * this very worker is due again too: the worker claims only with nothing in hand, so such a claim is one
+     * whose answer it lost, and the mail would otherwise wait out its lease (five minutes).
      * SKIP LOCKED lets several instances claim side by side without waiting on each other.
      */
-    async claimDue({ workerId, limit, leaseMs }: { workerId: string; limit: number; leaseMs: number }): Promise<OutgoingMailRow[]> {
-      const rows = await queryRows<{ id: string }>(db, sql`
-        update ${outgoingMails} set state = 'sending', locked_by = ${workerId},
-          locked_until = now() + ${leaseMs} * interval '1 millisecond', attempts = attempts + 1, updated_at = now()
-        where id in (
+    async claimDue({ workerId, limit, leaseMs, holderIsDead = () => sql`false` }: {
+      workerId: string;
+      limit: number;
+      leaseMs: number;
+      holderIsDead?: (holder: SQL) => SQL;
+    }): Promise<OutgoingMailRow[]> {
+      return db
+        .update(outgoingMails)
+        .set({
+          state: 'sending',
+          lockedBy: workerId,
+          lockedUntil: sql`now() + ${leaseMs} * interval '1 millisecond'`,
+          attempts: sql`${outgoingMails.attempts} + 1`,
+          updatedAt: sql`now()`,
+        })
+        .where(sql`${outgoingMails.id} in (
           select m.id from ${outgoingMails} m
-          where (m.state = 'queued' and m.run_at <= now()) or (m.state = 'sending' and m.locked_until < now())
+          where (m.state = 'queued' and m.run_at <= now())
+            or (m.state = 'sending' and (m.locked_until < now() or m.locked_by = ${workerId} or ${holderIsDead(sql`m.locked_by`)}))
           order by m.run_at limit ${limit}
-          for update skip locked)
-        returning id`);
-      const ids = rows.map((row) => row.id);
-      if (ids.length === 0) return [];
-      return db.select().from(outgoingMails).where(sql`${outgoingMails.id} in ${ids}`);
+          for update skip locked)`)
+        .returning();
     },
 
     /** Sent: the sealed recipient and token are erased. Fenced on the worker's claim, like every transition. */

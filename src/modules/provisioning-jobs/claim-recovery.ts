@@ -4,7 +4,7 @@ import { queryRows, type Queryable } from '../../db/database.ts';
 import type { AccountProvisioning } from './account-provisioning.port.ts';
 import { pbxApplyLease } from './apply-lease.table.ts';
 import { provisioningJobs } from './jobs.table.ts';
-import type { WorkerLiveness } from './worker-liveness.ts';
+import type { WorkerLiveness } from '../../db/worker-liveness.ts';
 
 /**
  * Gives back claims: jobs `running` for a worker go back to `queued` (due at once, attempt kept), and the

@@ -13,7 +13,7 @@ import type { JobRow } from './jobs.table.ts';
 import { withLeaseRenewal } from './lease-renewal.ts';
 import { runJob } from './run-job.ts';
 import { defaultWorkerOptions, type WorkerOptions } from './worker-options.ts';
-import { createWorkerLiveness, type WorkerLiveness } from './worker-liveness.ts';
+import { createWorkerLiveness, type WorkerLiveness } from '../../db/worker-liveness.ts';
 import { createWakeableSleep } from '../../shared/wakeable-sleep.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { DatabaseHandle } from '../../db/database.ts';
+import type { DatabaseHandle } from './database.ts';
 
 /** Any fixed number, the advisory-lock "class" of worker liveness locks (beside 7_342_001/2 for migrations and extensions). */
 const LIVENESS_LOCK_CLASS = 7_342_003;
