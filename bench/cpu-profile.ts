@@ -5,7 +5,7 @@ import { freePort } from '../tools/testing/free-port.ts';
 import { withFreshPostgresDatabase } from '../tools/testing/fresh-postgres-database.ts';
 import { summarizeProfile } from './cpu-profile-summary.ts';
 import {
-  autocannon, backendsCpuDelta, cpuSeconds, postgresBackendsCpu, SERVICE_COMMAND, SERVICE_ENV, signUpAndLogIn, startProcess, stopProcess, threadCpuSeconds, waitForHttp,
+  autocannon, backendsCpuDelta, cpuSeconds, postgresBackendsCpu, signUpAndLogIn, startService, stopProcess, threadCpuSeconds, waitForHttp,
 } from './processes.ts';
 
 /**
@@ -35,8 +35,7 @@ async function profileService(databaseUrl: string | undefined) {
     ...(process.env.PROFILE_LOG_LEVEL ? { LOG_LEVEL: process.env.PROFILE_LOG_LEVEL } : {}),
   };
   delete process.env.LOG_LEVEL;
-  const [node, ...args] = SERVICE_COMMAND;
-  const service = startProcess(node!, [`--cpu-prof`, `--cpu-prof-dir=${profileDir}`, ...args], { ...SERVICE_ENV, ...env }, path.join(dataDir, 'service.log'));
+  const service = startService(env, path.join(dataDir, 'service.log'), ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   try {
     await waitForHttp(`${base}/healthz`, Date.now());
     const token = await signUpAndLogIn(base, password);

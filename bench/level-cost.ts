@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../tools/testing/free-port.ts';
-import { autocannon, loadWithCpu, SERVICE_COMMAND, SERVICE_ENV, signUpAndLogIn, startProcess, stopProcess, waitForHttp } from './processes.ts';
+import { autocannon, loadWithCpu, signUpAndLogIn, startService, stopProcess, waitForHttp } from './processes.ts';
 
 const PAIRS = Number(process.env.BENCH_LEVEL_PAIRS ?? 12);
 const ROUND_S = Number(process.env.BENCH_LEVEL_ROUND_S ?? 3);
@@ -20,7 +20,7 @@ async function startOne(baseEnv: Record<string, string>, level: string | undefin
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = { ...baseEnv, PORT: String(port), DATA_DIR: dataDir, ...(level ? { LOG_LEVEL: level } : {}) };
-  const service: ChildProcess = startProcess(SERVICE_COMMAND[0]!, SERVICE_COMMAND.slice(1), { ...SERVICE_ENV, ...env }, path.join(dataDir, 'service.log'));
+  const service: ChildProcess = startService(env, path.join(dataDir, 'service.log'));
   await waitForHttp(`${base}/healthz`, Date.now());
   const token = await signUpAndLogIn(base, 'benchmark passphrase that is long');
   const args = ['-c', String(connections), '-H', `authorization=Bearer ${token}`, `${base}/sip/credentials`];

@@ -12,6 +12,15 @@ export const SERVICE_COMMAND: string[] = (() => {
 /** The environment the start script sets before `node` (allocator settings); a bench's own `env` comes on top. */
 export const SERVICE_ENV: Record<string, string> = startCommand().env;
 
+/**
+ * Starts the service as `npm start` does (SERVICE_COMMAND in SERVICE_ENV), with a bench's own `env` on top;
+ * `nodeArgs` go before the script (e.g. --cpu-prof). Its log lines go to `logFile`.
+ */
+export function startService(env: Record<string, string>, logFile: string, nodeArgs: readonly string[] = []): ChildProcess {
+  const [node, ...args] = SERVICE_COMMAND;
+  return startProcess(node!, [...nodeArgs, ...args], { ...SERVICE_ENV, ...env }, logFile);
+}
+
 /** Starts a process; its standard output goes to `stdoutFile` when given (a log file, as in production), else nowhere. */
 export function startProcess(command: string, args: readonly string[], env: Record<string, string>, stdoutFile?: string): ChildProcess {
   const stdout = stdoutFile ? fs.openSync(stdoutFile, 'a') : 'ignore';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../tools/testing/free-port.ts';
-import { autocannon, loadWithCpu, rssMiB, SERVICE_COMMAND, SERVICE_ENV, startProcess, stopProcess, waitForHttp } from './processes.ts';
+import { autocannon, loadWithCpu, rssMiB, startProcess, startService, stopProcess, waitForHttp } from './processes.ts';
 import { withFreshPostgresDatabase } from '../tools/testing/fresh-postgres-database.ts';
 import { measureLevelCost, median } from './level-cost.ts';
 
@@ -65,7 +65,7 @@ async function measureService(engine: { name: string; databaseUrl?: string }) {
   let service: ChildProcess | undefined;
   const start = async (extra: Record<string, string> = {}) => {
     const started = Date.now();
-    service = startProcess(SERVICE_COMMAND[0]!, SERVICE_COMMAND.slice(1), { ...SERVICE_ENV, ...env, ...extra }, logFile);
+    service = startService({ ...env, ...extra }, logFile);
     const startMs = await waitForHttp(`${base}/healthz`, started);
     await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
     return { startMs, idleRss: rssMiB(service.pid!).now };

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '../tools/testing/free-port.ts';
-import { memorySplitMiB, rssMiB, SERVICE_COMMAND, SERVICE_ENV, startProcess, stopProcess, waitForHttp } from './processes.ts';
+import { memorySplitMiB, rssMiB, startProcess, startService, stopProcess, waitForHttp } from './processes.ts';
 import { createSoakClient, type SoakTally } from './soak-client.ts';
 import { withFreshPostgresDatabase } from '../tools/testing/fresh-postgres-database.ts';
 
@@ -41,7 +41,7 @@ async function soak(engine: { name: string; databaseUrl?: string; rssTarget: num
   };
   delete process.env.LOG_LEVEL;
   const base = `http://127.0.0.1:${port}`;
-  const service = startProcess(SERVICE_COMMAND[0]!, SERVICE_COMMAND.slice(1), { ...SERVICE_ENV, ...env }, path.join(dir, 'service.log'));
+  const service = startService(env, path.join(dir, 'service.log'));
   const samples: { atS: number; rss: number }[] = [];
   try {
     await waitForHttp(`${sim}/__sim/counters`, Date.now());
