@@ -22,6 +22,11 @@ async function liveUser(displayName?: string) {
   return { ...user, id: user.register.json<{ id: string }>().id, extension: sip.username, secret: sip.password };
 }
 
+/** Records a phone's first registration as the registration watch does (the scripted PBX cannot tell who registered). */
+async function phoneRegistered(extension: string, userAgent = 'LinphoneAndroid/5.2.5 (Pixel 7) LinphoneSDK/5.3.47') {
+  await rowsOf(file.service, sql`update sip_accounts set registered_at = now(), registered_user_agent = ${userAgent} where extension = ${extension} returning id`);
+}
+
 describe('GET /admin/users', () => {
   it('finds users by a prefix of their email, display name or extension, with their account state', async () => {
     const user = await liveUser('Zebulon Quartermain');
@@ -30,7 +35,7 @@ describe('GET /admin/users', () => {
       expect(page.statusCode).toBe(200);
       expect(page.json().items).toContainEqual({
         id: user.id, email: user.email, display_name: 'Zebulon Quartermain', created_at: expect.any(String), sip_extension: user.extension,
-        account_status: 'active', last_error: null, disabled: false, deleting: false,
+        account_status: 'active', last_error: null, disabled: false, deleting: false, registered_at: null, registered_user_agent: null,
       });
     }
     expect((await call('GET', '/admin/users?query=%25')).json().items).toEqual([]); // % is a character, not a wildcard
@@ -67,6 +72,22 @@ describe('GET /admin/users/{id}', () => {
     expect(body.sessions).toHaveLength(1);
     expect(body.jobs).toMatchObject([{ kind: 'create', state: 'done' }]);
     expect(answer.body).not.toContain(user.secret);
+  });
+
+  it('shows when a phone first registered with the account and its User-Agent, in the user and the account, as the listing does', async () => {
+    const user = await liveUser('Registered Detail');
+    const before = (await call('GET', `/admin/users/${user.id}`)).json();
+    expect(before.user).toMatchObject({ registered_at: null, registered_user_agent: null });
+    expect(before.account).toMatchObject({ registered_at: null, registered_user_agent: null });
+
+    await phoneRegistered(user.extension);
+    const body = (await call('GET', `/admin/users/${user.id}`)).json();
+    const registration = { registered_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/), registered_user_agent: 'LinphoneAndroid/5.2.5 (Pixel 7) LinphoneSDK/5.3.47' };
+    expect(body.user).toMatchObject({ ...registration, account_status: 'active' });
+    expect(body.account).toMatchObject({ ...registration, status: 'active' });
+    expect(Math.abs(Date.parse(body.user.registered_at) - Date.now())).toBeLessThan(60_000);
+    const [item] = (await call('GET', `/admin/users?query=${encodeURIComponent(user.email)}`)).json().items;
+    expect(item).toMatchObject({ id: user.id, registered_at: body.user.registered_at, registered_user_agent: registration.registered_user_agent });
   });
 });
 

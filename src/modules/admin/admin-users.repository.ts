@@ -19,6 +19,8 @@ export interface AdminUserRow {
   status: SipAccountStatus | null;
   last_error: string | null;
   activated_at: Date | null;
+  registered_at: Date | null;
+  registered_user_agent: string | null;
 }
 
 /** `status=none`: users without a SIP account. */
@@ -26,7 +28,7 @@ export type StatusFilter = SipAccountStatus | 'none';
 
 const COLUMNS = sql`u.id, u.email, u.display_name, u.created_at, u.is_active, u.deletion_requested_at, u.email_verified_at, u.locale,
   to_char(u.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at,
-  a.id as sip_account_id, a.extension, a.status, a.last_error, a.activated_at`;
+  a.id as sip_account_id, a.extension, a.status, a.last_error, a.activated_at, a.registered_at, a.registered_user_agent`;
 
 /**
  * The admin's reads of users. The listing is newest first by (created_at, id), walked backward on

@@ -20,6 +20,7 @@ function userItem(row: AdminUserRow): Static<typeof AdminUser> {
   return {
     id: row.id, email: row.email, display_name: row.display_name, created_at: iso(row.created_at), sip_extension: row.extension,
     account_status: row.status, last_error: row.last_error, disabled: !row.is_active, deleting: row.deletion_requested_at !== null,
+    registered_at: isoOrNull(row.registered_at), registered_user_agent: row.registered_user_agent,
   };
 }
 
@@ -73,7 +74,10 @@ export function registerAdminUserRoutes(app: FastifyInstance, { requireAdmin, ro
       return {
         user: { ...userItem(row), email_verified: row.email_verified_at !== null, locale: row.locale, is_admin: isAdmin },
         account: row.extension && row.status
-          ? { extension: row.extension, status: row.status, last_error: row.last_error, activated_at: isoOrNull(row.activated_at) }
+          ? {
+              extension: row.extension, status: row.status, last_error: row.last_error, activated_at: isoOrNull(row.activated_at),
+              registered_at: isoOrNull(row.registered_at), registered_user_agent: row.registered_user_agent,
+            }
           : null,
         sessions: live.map((s) => ({
           id: s.id, created_at: iso(s.createdAt), last_used_at: iso(s.lastUsedAt), expires_at: iso(s.expiresAt), ip_address: s.ipAddress, user_agent: s.userAgent,
