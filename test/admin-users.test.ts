@@ -59,6 +59,51 @@ describe('GET /admin/users', () => {
     expect((await call('GET', '/admin/users?cursor=bm9wZQ')).statusCode).toBe(422);
     expect((await call('GET', '/admin/users?limit=0')).statusCode).toBe(422);
   });
+
+  const idsOf = async (url: string) => (await call('GET', url)).json<{ items: { id: string }[] }>().items.map((item) => item.id);
+
+  it('status=registered and registered=true list an active user a phone registered with; registered=false the live ones still waiting for their phone', async () => {
+    const waiting = await liveUser('Phonefilter Waiting');
+    const ringing = await liveUser('Phonefilter Ringing');
+    await phoneRegistered(ringing.extension);
+    const scoped = '/admin/users?query=phonefilter';
+    expect(await idsOf(`${scoped}&status=registered`)).toEqual([ringing.id]);
+    expect(await idsOf(`${scoped}&registered=true`)).toEqual([ringing.id]);
+    expect(await idsOf(`${scoped}&registered=false`)).toEqual([waiting.id]);
+    expect(await idsOf(`${scoped}&status=active&registered=false`)).toEqual([waiting.id]);
+    expect(await idsOf(`${scoped}&status=active`)).toEqual([ringing.id, waiting.id]); // active keeps meaning every live account
+    expect(await idsOf(`${scoped}&status=registered&registered=false`)).toEqual([]);
+
+    // `registered` is GET /auth/me's: an account cut off since is no longer registered, though its registered_at stays.
+    expect((await call('POST', `/admin/users/${ringing.id}/disable`)).statusCode).toBe(202);
+    expect(await idsOf(`${scoped}&status=registered`)).toEqual([]);
+    expect(await idsOf(`${scoped}&status=disabled&registered=true`)).toEqual([ringing.id]);
+  });
+
+  it('pages the live accounts waiting for their phone newest first with next_cursor, each once', async () => {
+    const made = [await liveUser('Awaitpager'), await liveUser('Awaitpager'), await liveUser('Awaitpager')];
+    await phoneRegistered(made[1]!.extension);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await call('GET', `/admin/users?query=awaitpager&status=active&registered=false&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.statusCode).toBe(200);
+      const body = page.json<{ items: { id: string }[]; next_cursor: string | null }>();
+      seen.push(...body.items.map((item) => item.id));
+      cursor = body.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual([made[2]!.id, made[0]!.id]);
+  });
+
+  it('answers 422 validation_failed for a registered other than true or false, as for a bad status', async () => {
+    for (const value of ['maybe', 'TRUE', '1', '']) {
+      const answer = await call('GET', `/admin/users?registered=${value}`);
+      expect([answer.statusCode, answer.headers['content-type']], value).toEqual([422, 'application/problem+json; charset=utf-8']);
+      expect(answer.json()).toMatchObject({ code: 'validation_failed', errors: [{ field: 'registered', message: expect.stringContaining('pattern') }] });
+    }
+    const status = await call('GET', '/admin/users?status=ringing');
+    expect([status.statusCode, status.json().code, status.json().errors[0].field]).toEqual([422, 'validation_failed', 'status']);
+  });
 });
 
 describe('GET /admin/users/{id}', () => {

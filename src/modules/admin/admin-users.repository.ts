@@ -23,8 +23,22 @@ export interface AdminUserRow {
   registered_user_agent: string | null;
 }
 
-/** `status=none`: users without a SIP account. */
-export type StatusFilter = SipAccountStatus | 'none';
+/** `status=none`: users without a SIP account; `registered`: an active one a phone has registered with (GET /auth/me's `registered`). */
+export type StatusFilter = SipAccountStatus | 'none' | 'registered';
+
+/**
+ * The account conditions of the listing. Active is written out, not a parameter: `status=active&registered=false`
+ * is then word for word the predicate of the partial index sip_accounts_awaiting_registration_idx.
+ */
+function accountConditions(status: StatusFilter | undefined, registered: boolean | undefined): SQL[] {
+  const where: SQL[] = [];
+  if (status === 'none') where.push(sql`a.id is null`);
+  else if (status === 'active' || status === 'registered') where.push(sql`a.status = 'active'`);
+  else if (status) where.push(sql`a.status = ${status}`);
+  if (status === 'registered' || registered === true) where.push(sql`a.registered_at is not null`);
+  if (registered === false) where.push(sql`a.registered_at is null`, sql`a.id is not null`);
+  return where;
+}
 
 const COLUMNS = sql`u.id, u.email, u.display_name, u.created_at, u.is_active, u.deletion_requested_at, u.email_verified_at, u.locale,
   to_char(u.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at,
@@ -38,11 +52,11 @@ const COLUMNS = sql`u.id, u.email, u.display_name, u.created_at, u.is_active, u.
  */
 export function createAdminUsersRepository({ db }: { db: Queryable }) {
   return {
-    async list({ query, status, limit, after }: { query?: string; status?: StatusFilter; limit: number; after?: UserCursor }): Promise<AdminUserRow[]> {
-      const where: SQL[] = [];
+    async list({ query, status, registered, limit, after }: {
+      query?: string; status?: StatusFilter; registered?: boolean; limit: number; after?: UserCursor;
+    }): Promise<AdminUserRow[]> {
+      const where: SQL[] = accountConditions(status, registered);
       if (after) where.push(sql`(u.created_at, u.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`);
-      if (status === 'none') where.push(sql`a.id is null`);
-      else if (status) where.push(sql`a.status = ${status}`);
       if (query) {
         const lower = startsWith(query.toLowerCase());
         where.push(sql`u.id in (

@@ -46,14 +46,16 @@ export function registerAdminUserRoutes(app: FastifyInstance, { requireAdmin, ro
     ...noStore,
     schema: {
       tags: ['admin'], summary: 'List and search users', security: bearerSecurity, querystring: UsersQuery,
-      description: 'Newest first, paged with `next_cursor` (a keyset: each page costs the same at any depth). `query` matches a prefix of the email, the display name or the extension.',
+      description: 'Newest first, paged with `next_cursor` (a keyset: each page costs the same at any depth). `query` matches a prefix of the email, the display name or the extension. ' +
+        '`status=active&registered=false`: the live accounts no phone has registered with yet.',
       response: { 200: UsersPage, ...problemResponses(401, 403, 422) },
     },
     handler: async (request) => {
       await requireAdmin(request);
       const limit = pageLimit(request.query.limit);
       const after = pageCursor(request.query.cursor, decodeUserCursor);
-      const rows = await users.list({ query: request.query.query, status: request.query.status, limit: limit + 1, after });
+      const { query, status, registered } = request.query;
+      const rows = await users.list({ query, status, registered: registered === undefined ? undefined : registered === 'true', limit: limit + 1, after });
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       return { items: items.map(userItem), next_cursor: rows.length > limit && last ? encodeUserCursor({ createdAt: last.cursor_at, id: last.id }) : null };

@@ -15,7 +15,13 @@ const Cursor = Type.Optional(Type.String({ maxLength: 200, description: 'The `ne
 export const UsersQuery = Type.Object(
   {
     query: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Prefix of the email, the display name (both case-insensitive) or the extension.' })),
-    status: Type.Optional(Type.Union([...ProvisioningStatus.anyOf, Type.Literal('none')], { description: 'The SIP account\'s status; `none`: users without one.' })),
+    status: Type.Optional(Type.Union([...ProvisioningStatus.anyOf, Type.Literal('none'), Type.Literal('registered')], {
+      description: 'The SIP account\'s status; `none`: users without one; `registered`: `active` and a phone has registered with it (as GET /auth/me shows it). `active` is every live account, registered or not.',
+    })),
+    registered: Type.Optional(Type.String({
+      pattern: '^(true|false)$',
+      description: '`true`: users whose SIP account a phone has registered with (`registered_at` set); `false`: users with a SIP account no phone has registered with yet (users without one are `status=none`). With `status=active&registered=false`: live accounts waiting for their phone.',
+    })),
     limit: Limit,
     cursor: Cursor,
   },
