@@ -27,8 +27,8 @@ export interface AdminUserRow {
 export type StatusFilter = SipAccountStatus | 'none' | 'registered';
 
 /**
- * The account conditions of the listing. Active is written out, not a parameter: `status=active&registered=false`
- * is then word for word the predicate of the partial index sip_accounts_awaiting_registration_idx.
+ * The account conditions of the listing. `active` is written out, not a parameter, so `status=active&registered=false`
+ * is word for word the predicate of the partial index sip_accounts_awaiting_registration_idx, whatever the plan.
  */
 function accountConditions(status: StatusFilter | undefined, registered: boolean | undefined): SQL[] {
   const where: SQL[] = [];
@@ -48,7 +48,9 @@ const COLUMNS = sql`u.id, u.email, u.display_name, u.created_at, u.is_active, u.
  * The admin's reads of users. The listing is newest first by (created_at, id), walked backward on
  * users_created_at_id_idx with a keyset (`(created_at, id) < cursor`), so page 10,000 costs what page 1 does;
  * a search is a prefix of the email, the display name (both case-insensitive) or the extension, each on a
- * text_pattern_ops index (migration 0011), so it reads only the users that match.
+ * text_pattern_ops index (migration 0011), so it reads only the users that match. The live accounts still
+ * waiting for their phone (`status=active&registered=false`) are read off sip_accounts_awaiting_registration_idx
+ * and sorted when they are few (migration 0015's statistics tell the planner so), else the time index is walked.
  */
 export function createAdminUsersRepository({ db }: { db: Queryable }) {
   return {
