@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../src/db/pglite.ts';
 import { freePort } from '../tools/testing/free-port.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -94,4 +96,34 @@ describe('the voip-onboarding command line', () => {
     expect(JSON.parse(disabled.stdout)).toMatchObject({ disabled: true });
     expect(JSON.parse((await cli(['users', 'show', bob!.id], env, dir)).stdout)).toMatchObject({ email: 'bob@example.test', is_active: false });
   }, 240_000);
+
+  it('users list --status and --registered: the accounts a phone registered with and the live ones still waiting, with the registered time', async () => {
+    const dir = scratch();
+    const env = { DATA_DIR: dir, EXTENSION_RANGE: '7000-7099' };
+    // The CLI is off the embedded database between commands: the test writes what the registration watch would record.
+    const database = await openPglite(dir);
+    await database.db.execute(sql`insert into users (email, password_hash) values ('waiting@example.test', 'x'), ('ringing@example.test', 'x'), ('new@example.test', 'x')`);
+    await database.db.execute(sql`insert into sip_accounts (user_id, extension, secret_ciphertext, status, activated_at, registered_at, registered_user_agent)
+      select id, case email when 'waiting@example.test' then '7000' when 'ringing@example.test' then '7001' else '7002' end, 'x',
+        case email when 'new@example.test' then 'pending' else 'active' end, case email when 'new@example.test' then null else now() end,
+        case email when 'ringing@example.test' then timestamptz '2026-01-02T03:04:05Z' end, case email when 'ringing@example.test' then 'Linphone/5.2.5' end
+      from users`);
+    await database.close();
+
+    const registered = await cli(['users', 'list', '--status', 'registered'], env, dir);
+    expect(registered.code, registered.stderr).toBe(0);
+    expect(registered.stdout).toMatch(/^[0-9a-f-]{36}\tringing@example\.test\t7001\tactive\tregistered 2026-01-02T03:04:05\.000Z\n$/);
+    const waiting = await cli(['users', 'list', '--status', 'active', '--registered', 'false', '--json'], env, dir);
+    expect(waiting.code, waiting.stderr).toBe(0);
+    expect(JSON.parse(waiting.stdout)).toMatchObject([{ email: 'waiting@example.test', status: 'active', registered_at: null, registered_user_agent: null }]);
+    const unregistered = await cli(['users', 'list', '--registered', 'false'], env, dir);
+    const lines = unregistered.stdout.split('\n').filter(Boolean).map((line) => line.split('\t').slice(1).join(' '));
+    expect(lines.sort()).toEqual(['new@example.test 7002 pending -', 'waiting@example.test 7000 active -']); // one creation time: any order
+
+    for (const [flag, value, message] of [['--registered', 'maybe', /^--registered must be true or false\.$/m], ['--status', 'ringing', /^--status must be one of .*registered/m]] as const) {
+      const refused = await cli(['users', 'list', flag, value], env, dir);
+      expect([refused.code, refused.stdout]).toEqual([1, '']);
+      expect(refused.stderr).toMatch(message);
+    }
+  }, 120_000);
 });

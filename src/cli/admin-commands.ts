@@ -2,11 +2,22 @@ import type { Command } from 'commander';
 import { record } from '../modules/admin/audit-log.repository.ts';
 import { createAdminRolesRepository } from '../modules/admin/admin-roles.repository.ts';
 import type { AdminActor } from '../modules/admin/admin-guard.ts';
+import { UsersQuery } from '../modules/admin/admin.schemas.ts';
+import type { StatusFilter } from '../modules/admin/admin-users.repository.ts';
 import { CliError, withService } from './cli-context.ts';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 /** An operator at the machine: the audit log names no admin user for the command line. */
 const CLI_ACTOR: AdminActor = { userId: null, address: 'cli', userAgent: 'voip-onboarding' };
+/** The statuses GET /admin/users takes, `registered` and `none` among them. */
+const STATUSES: readonly string[] = UsersQuery.properties.status.anyOf.map((literal) => literal.const);
+
+/** `users list`'s --status and --registered, checked as GET /admin/users checks its `status` and `registered`. */
+function listFilters(options: { status?: string; registered?: string }): { status?: StatusFilter; registered?: boolean } {
+  if (options.status !== undefined && !STATUSES.includes(options.status)) throw new CliError(`--status must be one of ${STATUSES.join(', ')}.`);
+  if (options.registered !== undefined && options.registered !== 'true' && options.registered !== 'false') throw new CliError('--registered must be true or false.');
+  return { status: options.status as StatusFilter | undefined, registered: options.registered === undefined ? undefined : options.registered === 'true' };
+}
 
 /** `admin grant|revoke EMAIL` and `users list|show|disable|enable|delete|reprovision`, on the service's database. */
 export function registerAdminCommands(program: Command): void {
@@ -31,20 +42,26 @@ export function registerAdminCommands(program: Command): void {
   const users = program.command('users').description('See and act on users (the same actions as the /admin API, written to the audit log).');
   users
     .command('list')
-    .description('Users, newest first.')
+    .description('Users, newest first (id, email, extension, account status, when a phone first registered).')
     .option('--query <text>', 'an email, name or extension prefix')
+    .option('--status <status>', `the account's status: ${STATUSES.join(', ')} (registered: active, and a phone registered with it; none: no account)`)
+    .option('--registered <true|false>', 'true: a phone registered with the account; false: an account no phone registered with yet')
     .option('--limit <n>', 'how many', '50')
     .option('--json', 'as JSON')
-    .action((options: { query?: string; limit: string; json?: boolean }) =>
-      withService(async (deps) => {
-        const rows = await deps.admin.users.list({ query: options.query, limit: Math.min(1000, Math.max(1, Number(options.limit) || 50)) });
+    .action(async (options: { query?: string; status?: string; registered?: string; limit: string; json?: boolean }) => {
+      const filters = listFilters(options); // before the database is opened
+      await withService(async (deps) => {
+        const rows = await deps.admin.users.list({ query: options.query, ...filters, limit: Math.min(1000, Math.max(1, Number(options.limit) || 50)) });
         if (options.json) {
           print(JSON.stringify(rows, null, 2));
           return;
         }
-        for (const row of rows) print([row.id, row.email, row.extension ?? '-', row.status ?? 'no account', row.is_active ? '' : 'inactive'].join('\t').trimEnd());
-      }),
-    );
+        for (const row of rows) {
+          const registered = row.registered_at ? `registered ${new Date(row.registered_at).toISOString()}` : '-';
+          print([row.id, row.email, row.extension ?? '-', row.status ?? 'no account', registered, row.is_active ? '' : 'inactive'].join('\t').trimEnd());
+        }
+      });
+    });
   users
     .command('show')
     .argument('<id>', "the user's id")

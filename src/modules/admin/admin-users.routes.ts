@@ -20,6 +20,7 @@ function userItem(row: AdminUserRow): Static<typeof AdminUser> {
   return {
     id: row.id, email: row.email, display_name: row.display_name, created_at: iso(row.created_at), sip_extension: row.extension,
     account_status: row.status, last_error: row.last_error, disabled: !row.is_active, deleting: row.deletion_requested_at !== null,
+    registered_at: isoOrNull(row.registered_at), registered_user_agent: row.registered_user_agent,
   };
 }
 
@@ -45,14 +46,16 @@ export function registerAdminUserRoutes(app: FastifyInstance, { requireAdmin, ro
     ...noStore,
     schema: {
       tags: ['admin'], summary: 'List and search users', security: bearerSecurity, querystring: UsersQuery,
-      description: 'Newest first, paged with `next_cursor` (a keyset: each page costs the same at any depth). `query` matches a prefix of the email, the display name or the extension.',
+      description: 'Newest first, paged with `next_cursor` (a keyset: each page costs the same at any depth). `query` matches a prefix of the email, the display name or the extension. ' +
+        '`status=active&registered=false`: the live accounts no phone has registered with yet.',
       response: { 200: UsersPage, ...problemResponses(401, 403, 422) },
     },
     handler: async (request) => {
       await requireAdmin(request);
       const limit = pageLimit(request.query.limit);
       const after = pageCursor(request.query.cursor, decodeUserCursor);
-      const rows = await users.list({ query: request.query.query, status: request.query.status, limit: limit + 1, after });
+      const { query, status, registered } = request.query;
+      const rows = await users.list({ query, status, registered: registered === undefined ? undefined : registered === 'true', limit: limit + 1, after });
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       return { items: items.map(userItem), next_cursor: rows.length > limit && last ? encodeUserCursor({ createdAt: last.cursor_at, id: last.id }) : null };
@@ -73,7 +76,10 @@ export function registerAdminUserRoutes(app: FastifyInstance, { requireAdmin, ro
       return {
         user: { ...userItem(row), email_verified: row.email_verified_at !== null, locale: row.locale, is_admin: isAdmin },
         account: row.extension && row.status
-          ? { extension: row.extension, status: row.status, last_error: row.last_error, activated_at: isoOrNull(row.activated_at) }
+          ? {
+              extension: row.extension, status: row.status, last_error: row.last_error, activated_at: isoOrNull(row.activated_at),
+              registered_at: isoOrNull(row.registered_at), registered_user_agent: row.registered_user_agent,
+            }
           : null,
         sessions: live.map((s) => ({
           id: s.id, created_at: iso(s.createdAt), last_used_at: iso(s.lastUsedAt), expires_at: iso(s.expiresAt), ip_address: s.ipAddress, user_agent: s.userAgent,

@@ -4,7 +4,7 @@ import { ProvisioningStatus } from '../onboarding/onboarding.schemas.ts';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T, options?: { description: string }) => Type.Union([schema, Type.Null()], options);
 
 export const UserIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -15,7 +15,13 @@ const Cursor = Type.Optional(Type.String({ maxLength: 200, description: 'The `ne
 export const UsersQuery = Type.Object(
   {
     query: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Prefix of the email, the display name (both case-insensitive) or the extension.' })),
-    status: Type.Optional(Type.Union([...ProvisioningStatus.anyOf, Type.Literal('none')], { description: 'The SIP account\'s status; `none`: users without one.' })),
+    status: Type.Optional(Type.Union([...ProvisioningStatus.anyOf, Type.Literal('none'), Type.Literal('registered')], {
+      description: 'The SIP account\'s status; `none`: users without one; `registered`: `active` and a phone has registered with it (as GET /auth/me shows it). `active` is every live account, registered or not.',
+    })),
+    registered: Type.Optional(Type.String({
+      pattern: '^(true|false)$',
+      description: '`true`: users whose SIP account a phone has registered with (`registered_at` set); `false`: users with a SIP account no phone has registered with yet (users without one are `status=none`). With `status=active&registered=false`: live accounts waiting for their phone.',
+    })),
     limit: Limit,
     cursor: Cursor,
   },
@@ -34,6 +40,8 @@ export const AdminUser = Type.Object({
   last_error: Nullable(Type.String({ description: 'The stored reason of the last failed PBX attempt (`<kind>: <detail>`).' })),
   disabled: Type.Boolean({ description: 'An admin disabled the user: logins answer 403 user_inactive.' }),
   deleting: Type.Boolean({ description: 'The user asked to leave (or an admin deleted them): erased once off the PBX.' }),
+  registered_at: Nullable(Timestamp, { description: 'When the service first saw a phone registered with the SIP account (as GET /auth/me\'s `registered`); null: not yet, no account, or the PBX cannot tell.' }),
+  registered_user_agent: Nullable(Type.String({ description: 'The User-Agent of that phone, as the registrar stored it.' })),
 });
 
 const NextCursor = Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last page.' }));
@@ -41,7 +49,10 @@ export const UsersPage = Type.Object({ items: Type.Array(AdminUser), next_cursor
 
 export const AdminUserDetail = Type.Object({
   user: Type.Intersect([AdminUser, Type.Object({ email_verified: Type.Boolean(), locale: Nullable(Type.String()), is_admin: Type.Boolean() })]),
-  account: Nullable(Type.Object({ extension: Type.String(), status: ProvisioningStatus, last_error: Nullable(Type.String()), activated_at: Nullable(Timestamp) })),
+  account: Nullable(Type.Object({
+    extension: Type.String(), status: ProvisioningStatus, last_error: Nullable(Type.String()), activated_at: Nullable(Timestamp),
+    registered_at: Nullable(Timestamp), registered_user_agent: Nullable(Type.String()),
+  })),
   sessions: Type.Array(Type.Object({
     id: Type.String({ format: 'uuid' }), created_at: Timestamp, last_used_at: Timestamp, expires_at: Timestamp,
     ip_address: Nullable(Type.String()), user_agent: Nullable(Type.String()),

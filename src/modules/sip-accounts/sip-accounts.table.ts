@@ -48,7 +48,8 @@ export const sipAccounts = pgTable(
     index('sip_accounts_extension_number_idx').on(extensionNumber(table.extension)),
     // GET /admin/users?status= and the counts of GET /admin/stats.
     index('sip_accounts_status_idx').on(table.status),
-    // The live accounts no phone has registered with yet: what the registration watch asks the PBX about.
+    // The live accounts no phone has registered with yet: what the registration watch asks the PBX about, and
+    // GET /admin/users?status=active&registered=false when they are few (migration 0015's statistics tell the planner).
     index('sip_accounts_awaiting_registration_idx').on(table.activatedAt).where(sql`${table.status} = 'active' and ${table.registeredAt} is null`),
   ],
 );
