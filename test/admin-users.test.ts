@@ -184,6 +184,9 @@ describe('disable and enable', () => {
 
   it('enable brings the extension back with a new secret, and the user logs in again', async () => {
     const user = await liveUser();
+    // A phone had registered with the old secret: that registration says nothing about the new one.
+    await rowsOf(file.service, sql`
+      update sip_accounts set registered_at = now(), registered_user_agent = 'Linphone/5.2' where extension = ${user.extension} returning id`);
     expect((await call('POST', `/admin/users/${user.id}/disable`)).statusCode).toBe(202);
     await expect.poll(() => pbx.live.has(user.extension), EVENTUALLY).toBe(false);
     const answer = await call('POST', `/admin/users/${user.id}/enable`);
@@ -195,6 +198,8 @@ describe('disable and enable', () => {
     expect(sip.username).toBe(user.extension);
     expect(sip.password).not.toBe(user.secret);
     expect(pbx.live.get(user.extension)).toBe(sip.password);
+    const me = (await file.service.app.inject({ method: 'GET', url: '/auth/me', headers: bearer(again.token) })).json();
+    expect(me.sip_account).toMatchObject({ status: 'active', registered_at: null, user_agent: null });
   });
 
   it('disabling twice queues one removal', async () => {

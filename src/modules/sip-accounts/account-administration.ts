@@ -43,6 +43,9 @@ export function createAccountAdministration({ encryptionKey, queue }: { encrypti
           secretVersion: sql`${sipAccounts.secretVersion} + 1`,
           status: 'pending',
           lastError: null,
+          // A phone registered with the old secret says nothing of the new one (as after a rotation).
+          registeredAt: null,
+          registeredUserAgent: null,
           updatedAt: sql`now()`,
         })
         .where(and(eq(sipAccounts.userId, userId), eq(sipAccounts.status, 'disabled')))
