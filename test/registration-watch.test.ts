@@ -1,6 +1,9 @@
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNoneDriver } from '../src/modules/pbx/none/none-driver.ts';
 import { PbxError, type PbxDriver, type PbxRegistration } from '../src/modules/pbx/pbx-driver.ts';
+import { createRegistrationWatch } from '../src/modules/sip-accounts/registration-watch.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-database.ts';
 import { createTestService, registerAndLogin, type TestService } from './support/test-service.ts';
 
@@ -122,5 +125,45 @@ describe('first registration seen', () => {
     } finally {
       await service.deps.registrationWatch!.stop();
     }
+  });
+});
+
+describe('the registration watch across instances on one database', () => {
+  const silent = pino({ level: 'silent' });
+  const INTERVAL_MS = 1_000;
+  let passes = 0;
+  const counted = { registrations: async (extensions: readonly string[]) => ((passes += 1), pbx.registrations!(extensions)) };
+  const instance = () => createRegistrationWatch({ db: database.handle.db, driver: counted, intervalMs: INTERVAL_MS, logger: silent });
+  /** The lease as a holder (none: null) left it, the last pass begun an hour ago. */
+  const lease = (holder: string | null, expiresInMs: number) => database.handle.db.execute(sql`
+    insert into registration_watch_lease (id, holder, expires_at, last_started_at)
+    values (1, ${holder}, now() + ${expiresInMs} * interval '1 millisecond', now() - interval '1 hour')
+    on conflict (id) do update set holder = excluded.holder, expires_at = excluded.expires_at, last_started_at = excluded.last_started_at`);
+
+  it('asks the PBX once per interval for the whole fleet, whichever instance comes first', async () => {
+    await registerAndLogin(service.app); // a live account no phone has registered with: a pass asks about it
+    await lease(null, 0);
+    const [a, b] = [instance(), instance()];
+    // Side by side: exactly one of them passes.
+    const firstRound = await Promise.all([a.passIfDue(), b.passIfDue()]);
+    expect(firstRound.filter((recorded) => recorded !== undefined)).toHaveLength(1);
+    expect(passes).toBe(1);
+    // Within the same interval neither passes again, the one that did included.
+    expect([await a.passIfDue(), await b.passIfDue()]).toEqual([undefined, undefined]);
+    expect(passes).toBe(1);
+
+    await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
+    expect(await b.passIfDue()).toBe(0);
+    expect(passes).toBe(2);
+  });
+
+  it('waits for a live holder\'s pass, and not for one whose holder died (its lease ran out)', async () => {
+    const watch = instance();
+    const before = passes;
+    await lease('registrations-on-another-instance', 60_000);
+    expect(await watch.passIfDue()).toBeUndefined();
+    await lease('registrations-of-a-killed-process', -1_000);
+    expect(await watch.passIfDue()).toBe(0);
+    expect(passes).toBe(before + 1);
   });
 });

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { queryRows, type Database } from '../../db/database.ts';
 import type { PbxDriver } from '../pbx/pbx-driver.ts';
 import { createPeriodicTask } from '../../shared/periodic-task.ts';
+import { createRegistrationWatchLeaseRepository } from './registration-watch-lease.repository.ts';
 
 const BATCH = 500;
 /** Accounts asked about per pass, newest first: one a phone never came for stops costing anything past these. */
@@ -14,6 +16,9 @@ const MAX_BATCHES = 20;
  * saw it and that phone's User-Agent; GET /auth/me then shows the account `registered`. Only the newest
  * BATCH × MAX_BATCHES such accounts are asked about each pass. The record is one conditional UPDATE, so
  * instances polling at once agree and nothing is overwritten; a PBX that fails is asked again next time.
+ * Every instance runs the watch, but a scheduled pass takes the `registration_watch_lease` first: one pass per
+ * interval for the whole fleet, whichever instance's timer comes first, so the PBX is asked as often with ten
+ * instances as with one.
  */
 export function createRegistrationWatch({ db, driver, intervalMs, logger }: {
   db: Database;
@@ -50,13 +55,29 @@ export function createRegistrationWatch({ db, driver, intervalMs, logger }: {
     return recorded;
   }
 
+  const holder = `registrations-${randomUUID()}`;
+  const leases = createRegistrationWatchLeaseRepository({ db });
+  // A killed holder delays the fleet's next pass by at most this; a pass that outlasts it only repeats work.
+  const leaseMs = Math.max(2 * intervalMs, 120_000);
+
+  /** A scheduled pass, unless another instance holds one or began one less than an interval ago. */
+  async function passIfDue(): Promise<number | undefined> {
+    // 90 %: a timer firing a little early, or a clock step between instances, must not skip this instance's pass.
+    if (!(await leases.acquire({ holder, leaseMs, everyMs: Math.floor(intervalMs * 0.9) }))) return undefined;
+    try {
+      return await checkOnce();
+    } finally {
+      await leases.release({ holder }).catch(() => {});
+    }
+  }
+
   const task = createPeriodicTask({
-    run: checkOnce,
+    run: passIfDue,
     intervalMs,
     onError: (error) => logger.warn({ err: { message: (error as Error)?.message } }, 'Registration check failed; will retry'),
   });
 
-  return { checkOnce, start: task.start, stop: task.stop };
+  return { checkOnce, passIfDue, start: task.start, stop: task.stop };
 }
 
 export type RegistrationWatch = ReturnType<typeof createRegistrationWatch>;
