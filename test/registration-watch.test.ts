@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/database.ts';
 import { createNoneDriver } from '../src/modules/pbx/none/none-driver.ts';
 import { PbxError, type PbxDriver, type PbxRegistration } from '../src/modules/pbx/pbx-driver.ts';
 import { createRegistrationWatch } from '../src/modules/sip-accounts/registration-watch.ts';
@@ -165,5 +166,39 @@ describe('the registration watch across instances on one database', () => {
     await lease('registrations-of-a-killed-process', -1_000);
     expect(await watch.passIfDue()).toBe(0);
     expect(passes).toBe(before + 1);
+  });
+});
+
+describe('a pass over many waiting accounts', () => {
+  it('asks the PBX once about all of them, newest first, and records every registration it answers', async () => {
+    const { db } = database.handle;
+    // 1,200 live accounts no phone has registered with yet, seeded directly: more than one page of 500.
+    await db.execute(sql`insert into users (email, password_hash, created_at)
+      select 'waiting' || g || '@example.test', 'x', now() - g * interval '1 second' from generate_series(1, 1200) g`);
+    await db.execute(sql`insert into sip_accounts (user_id, extension, secret_ciphertext, status, activated_at)
+      select id, (700000 + row_number() over (order by created_at))::text, 'x', 'active', created_at
+        from users where email like 'waiting%@example.test'`);
+    const calls: string[][] = [];
+    const watch = createRegistrationWatch({
+      db,
+      intervalMs: 60_000,
+      logger: pino({ level: 'silent' }),
+      driver: {
+        async registrations(extensions) {
+          calls.push([...extensions]);
+          // Phones on the 700 oldest-numbered seeded extensions.
+          return extensions.filter((extension) => Number(extension) >= 700_001 && Number(extension) <= 700_700).map((extension) => ({ extension, userAgent: `Phone ${extension}` }));
+        },
+      },
+    });
+    expect(await watch.checkOnce()).toBe(700);
+    expect(calls).toHaveLength(1);
+    // The numbers were handed out oldest first, so newest first is 701200 down to 700001.
+    expect(calls[0]!.filter((extension) => extension.startsWith('70'))).toEqual(Array.from({ length: 1200 }, (_, i) => String(701_200 - i)));
+    const [counts] = await queryRows<{ registered: number; agent: string | null }>(db, sql`
+      select count(*) filter (where registered_at is not null)::int as registered,
+             max(registered_user_agent) filter (where extension = '700700') as agent
+        from sip_accounts where extension::int between 700001 and 701200`);
+    expect(counts).toEqual({ registered: 700, agent: 'Phone 700700' });
   });
 });

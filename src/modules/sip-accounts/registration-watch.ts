@@ -6,15 +6,17 @@ import type { PbxDriver } from '../pbx/pbx-driver.ts';
 import { createPeriodicTask } from '../../shared/periodic-task.ts';
 import { createRegistrationWatchLeaseRepository } from './registration-watch-lease.repository.ts';
 
-const BATCH = 500;
 /** Accounts asked about per pass, newest first: one a phone never came for stops costing anything past these. */
-const MAX_BATCHES = 20;
+const MAX_ASKED = 10_000;
+/** Registrations recorded per UPDATE. */
+const RECORD_CHUNK = 500;
 
 /**
  * "First registration seen": every `intervalMs`, asks the PBX which live accounts without a registration yet
  * a phone has registered with (the driver's optional `registrations`), and records when the service first
  * saw it and that phone's User-Agent; GET /auth/me then shows the account `registered`. Only the newest
- * BATCH × MAX_BATCHES such accounts are asked about each pass. The record is one conditional UPDATE, so
+ * MAX_ASKED such accounts are asked about each pass, in one call (FreePBX's AMI lists every contact of the PBX
+ * whatever it is asked, so one call per pass, not per batch). The record is a conditional UPDATE, so
  * instances polling at once agree and nothing is overwritten; a PBX that fails is asked again next time.
  * Every instance runs the watch, but a scheduled pass takes the `registration_watch_lease` first: one pass per
  * interval for the whole fleet, whichever instance's timer comes first, so the PBX is asked as often with ten
@@ -28,28 +30,26 @@ export function createRegistrationWatch({ db, driver, intervalMs, logger }: {
 }) {
   /** One pass: how many accounts turned registered. */
   async function checkOnce(): Promise<number> {
+    // sip_accounts_awaiting_registration_idx holds exactly these rows, by activated_at.
+    const candidates = await queryRows<{ id: string; extension: string }>(db, sql`
+      select id, extension from sip_accounts
+       where status = 'active' and registered_at is null and activated_at is not null
+       order by activated_at desc
+       limit ${MAX_ASKED}`);
+    if (candidates.length === 0) return 0;
+    const byExtension = new Map(candidates.map((account) => [account.extension, account.id]));
+    const seen = (await driver.registrations([...byExtension.keys()])).flatMap(({ extension, userAgent }) => {
+      const id = byExtension.get(extension);
+      return id === undefined ? [] : [{ id, userAgent }];
+    });
     let recorded = 0;
-    let before: { activatedAt: string; id: string } | undefined;
-    for (let batch = 0; batch < MAX_BATCHES; batch += 1) {
-      const candidates = await queryRows<{ id: string; extension: string; activated_at: string }>(db, sql`
-        select id, extension, activated_at::text from sip_accounts
-         where status = 'active' and registered_at is null and activated_at is not null
-           ${before ? sql`and (activated_at, id) < (${before.activatedAt}::timestamptz, ${before.id}::uuid)` : sql``}
-         order by activated_at desc, id desc
-         limit ${BATCH}`);
-      if (candidates.length === 0) break;
-      const byExtension = new Map(candidates.map((account) => [account.extension, account.id]));
-      for (const { extension, userAgent } of await driver.registrations([...byExtension.keys()])) {
-        const id = byExtension.get(extension);
-        if (id === undefined) continue;
-        const updated = await queryRows<{ id: string }>(db, sql`
-          update sip_accounts set registered_at = now(), registered_user_agent = ${userAgent}
-           where id = ${id}::uuid and status = 'active' and registered_at is null returning id`);
-        recorded += updated.length;
-      }
-      const last = candidates[candidates.length - 1]!;
-      before = { activatedAt: last.activated_at, id: last.id };
-      if (candidates.length < BATCH) break;
+    for (let from = 0; from < seen.length; from += RECORD_CHUNK) {
+      const rows = seen.slice(from, from + RECORD_CHUNK).map(({ id, userAgent }) => sql`(${id}::uuid, ${userAgent}::text)`);
+      const updated = await queryRows<{ id: string }>(db, sql`
+        update sip_accounts a set registered_at = now(), registered_user_agent = seen.user_agent
+          from (values ${sql.join(rows, sql`, `)}) as seen(id, user_agent)
+         where a.id = seen.id and a.status = 'active' and a.registered_at is null returning a.id`);
+      recorded += updated.length;
     }
     if (recorded > 0) logger.info({ recorded }, 'Phones seen registered for the first time');
     return recorded;
