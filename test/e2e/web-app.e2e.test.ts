@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { grantedAdmin } from '../support/admin-users.ts';
+import { grantedAdmin, recordRegistration } from '../support/admin-users.ts';
 import { mailsTo, onlyTokenIn } from '../support/outbox.ts';
 import { GOOD_PASSWORD, registerAndLogin, uniqueEmail } from '../support/test-service.ts';
 import { signUpOverHttp, startListeningService, type ListeningService } from './support/listening-service.ts';
@@ -50,8 +50,8 @@ async function expectAccessible(page: Page, step: string): Promise<void> {
   await expectNoSidewaysScroll(page);
 }
 
-async function withContext<T>(viewport: { width: number; height: number }, run: (context: BrowserContext) => Promise<T>): Promise<T> {
-  const context = await browser.newContext({ viewport, locale: 'en-US', permissions: ['clipboard-read', 'clipboard-write'] });
+async function withContext<T>(viewport: { width: number; height: number }, run: (context: BrowserContext) => Promise<T>, timezoneId?: string): Promise<T> {
+  const context = await browser.newContext({ viewport, locale: 'en-US', permissions: ['clipboard-read', 'clipboard-write'], ...(timezoneId ? { timezoneId } : {}) });
   try {
     return await run(context);
   } finally {
@@ -181,8 +181,8 @@ describe('the web page, sign-up to a scanned QR code', () => {
 const json = { 'content-type': 'application/json' };
 
 /** A user signed up and verified through the API, as an app would do it. */
-async function verifiedUser() {
-  const user = await signUpOverHttp(service.baseUrl);
+async function verifiedUser(args: { displayName?: string } = {}) {
+  const user = await signUpOverHttp(service.baseUrl, args);
   const [mail] = await mailsTo(outbox, user.email, /Confirm your email address/);
   expect((await fetch(`${service.baseUrl}/auth/verify-email`, { method: 'POST', headers: json, body: JSON.stringify({ token: onlyTokenIn(mail!) }) })).status).toBe(200);
   return user;
@@ -425,5 +425,78 @@ describe('the web page for a forgotten password, in Spanish, and for an admin', 
       await screenshot(page, 'admin');
       expect(watched.problems).toEqual([]);
     });
+  });
+
+  it('shows an admin when each user\'s phone first registered and with what, and filters the registered users and the live ones with no phone yet', async () => {
+    const admin = await grantedAdmin(service.service);
+    // One searched name for the three, so the filters are seen on them alone.
+    const tag = `Phonewatch${Date.now().toString(36)}`;
+    const ringing = await verifiedUser({ displayName: `${tag} Ringing` });
+    const waiting = await verifiedUser({ displayName: `${tag} Waiting` });
+    const unconfirmed = await signUpOverHttp(service.baseUrl, { displayName: `${tag} Unconfirmed` });
+    const accountStatus = async (token: string) =>
+      ((await (await fetch(`${service.baseUrl}/auth/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { sip_account: { status: string } | null }).sip_account?.status;
+    for (const user of [ringing, waiting]) await expect.poll(() => accountStatus(user.token), { timeout: 20_000 }).toBe('active');
+    expect(await accountStatus(unconfirmed.token)).toBe('awaiting_verification');
+    // This service's PBX driver (none) cannot tell who registered: the registration is recorded as the watch records it.
+    await recordRegistration(service.service, ringing.email, { at: '2026-12-01T15:00:00.000Z', userAgent: 'Linphone/5.2.6 (laptop)' });
+
+    await withContext({ width: 1280, height: 900 }, async (context) => {
+      const watched = await watchedPage(context, journeyStatus);
+      const { page } = watched;
+      await page.goto(`${service.baseUrl}/app/log-in`);
+      await page.getByLabel('Email address').fill(admin.email);
+      await page.getByLabel('Password').fill(GOOD_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: 'Administration' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+      const listed = () => page.locator('#users tbody tr td.value').allTextContents();
+      // ICU puts a narrow no-break space before "PM" in some versions, a space in others.
+      const shownTime = async () => (await page.locator('#users tbody time').textContent())?.replace(/\s/g, ' ');
+      const filter = async (choice: string) => {
+        await page.getByLabel('Search by email, name or number').fill(tag);
+        await page.getByLabel('Status', { exact: true }).selectOption({ label: choice });
+        await page.getByRole('button', { name: 'Search' }).click();
+      };
+      /** The "Phone registered" cell of the user's row. */
+      const registrationOf = async (email: string) => {
+        const column = (await page.locator('#users thead th').allTextContents()).indexOf('Phone registered');
+        expect(column, 'the column of the registration').toBeGreaterThan(0);
+        return page.locator('#users tbody tr').filter({ has: page.locator('td.value', { hasText: email }) }).locator('td').nth(column);
+      };
+
+      // Any status: all three, newest first; the registered one with its time (in the page's language) and its phone.
+      await filter('Any');
+      await expect.poll(listed).toEqual([unconfirmed.email, waiting.email, ringing.email]);
+      const registered = await registrationOf(ringing.email);
+      expect(await registered.locator('time').getAttribute('datetime')).toBe('2026-12-01T15:00:00.000Z');
+      expect(await shownTime()).toBe('Dec 1, 2026, 3:00 PM');
+      expect(await registered.locator('.hint').textContent()).toBe('Linphone/5.2.6 (laptop)');
+      expect(await (await registrationOf(waiting.email)).textContent()).toBe('—');
+      expect(await (await registrationOf(unconfirmed.email)).textContent()).toBe('—');
+      await expectAccessible(page, 'admin with a registration');
+      await screenshot(page, 'admin-registration');
+
+      // The filters: registered; live with no phone yet (not the unconfirmed one, which is not live); live, as before.
+      await filter('Registered');
+      await expect.poll(listed).toEqual([ringing.email]);
+      await filter('Ready, no phone yet');
+      await expect.poll(listed).toEqual([waiting.email]);
+      await filter('Ready');
+      await expect.poll(listed).toEqual([waiting.email, ringing.email]);
+      await filter('Email not confirmed');
+      await expect.poll(listed).toEqual([unconfirmed.email]);
+
+      // In Spanish: the column, the choice and the time in its words.
+      await page.getByLabel('Language').selectOption('es');
+      await page.getByRole('heading', { level: 1, name: 'Administración' }).waitFor();
+      expect(await page.locator('#users thead th').allTextContents()).toContain('Teléfono registrado');
+      expect(await page.getByLabel('Estado').locator('option').allTextContents()).toContain('Listo, sin teléfono aún');
+      await page.getByLabel('Estado').selectOption({ label: 'Cualquiera' });
+      await page.getByRole('button', { name: 'Buscar' }).click();
+      await expect.poll(listed).toEqual([unconfirmed.email, waiting.email, ringing.email]);
+      expect(await shownTime()).toBe('1 dic 2026, 15:00');
+      expect(watched.problems).toEqual([]);
+    }, 'UTC');
   });
 });

@@ -23,3 +23,14 @@ export async function adminRequest(app: FastifyInstance, token: string, method: 
 }
 
 export const rowsOf = <T>(service: TestService, query: ReturnType<typeof sql>) => queryRows<T>(service.deps.database.db, query);
+
+/**
+ * Records a phone's first registration with the user's SIP account as the registration watch does (drivers
+ * that cannot tell who registered, as the none and scripted ones, never set it).
+ */
+export async function recordRegistration(service: TestService, email: string, registration: { at: string; userAgent: string }): Promise<void> {
+  const rows = await rowsOf<{ id: string }>(service, sql`
+    update sip_accounts set registered_at = ${registration.at}::timestamptz, registered_user_agent = ${registration.userAgent}
+    where user_id = (select id from users where lower(email) = ${email.toLowerCase()}) returning id`);
+  if (rows.length !== 1) throw new Error(`no SIP account for ${email}`);
+}

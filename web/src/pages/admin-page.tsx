@@ -1,7 +1,7 @@
 // The admin's view: the users (search, disable and enable) and the comparison of the PBX with this service.
 import { useEffect, useState } from 'preact/hooks';
 import { call, getJson } from '../api.ts';
-import { t } from '../i18n.ts';
+import { formatTime, t } from '../i18n.ts';
 import type { Settings } from '../settings.ts';
 import { statusKey } from '../types.ts';
 import { Alert, Button, PageTitle, Section, Status, useAction } from '../ui.tsx';
@@ -13,9 +13,27 @@ interface AdminUser {
   sip_extension: string | null;
   account_status: string | null;
   disabled: boolean;
+  registered_at: string | null;
+  registered_user_agent: string | null;
 }
 
-const STATUSES = ['pending', 'active', 'failed', 'awaiting_verification', 'disabled', 'deleting', 'none'];
+/** The filter's choice of the live accounts no phone has registered with yet: the list an operator most wants. */
+const NO_PHONE = 'no_phone';
+/** The status filter: GET /admin/users's statuses (`none`: no account; `registered`: live, a phone registered) and NO_PHONE. */
+const STATUSES = ['pending', 'active', 'registered', NO_PHONE, 'failed', 'awaiting_verification', 'disabled', 'deleting', 'none'];
+const filterParams = (choice: string): Record<string, string> => (choice === NO_PHONE ? { status: 'active', registered: 'false' } : choice ? { status: choice } : {});
+const statusLabel = (choice: string) => (choice === NO_PHONE ? t('admin.statusNoPhone') : t(statusKey(choice === 'none' ? null : choice)));
+
+/** When a phone first registered with the account, and with which User-Agent (on a second line); `—` if none yet. */
+function Registration({ user }: { user: AdminUser }) {
+  if (!user.registered_at) return <>—</>;
+  return (
+    <>
+      <time dateTime={user.registered_at}>{formatTime(user.registered_at)}</time>
+      {user.registered_user_agent && <div class="hint value">{user.registered_user_agent}</div>}
+    </>
+  );
+}
 
 function UsersPanel() {
   const [query, setQuery] = useState('');
@@ -26,9 +44,8 @@ function UsersPanel() {
   const { run, busy, error } = useAction();
   const load = (cursor?: string) =>
     run(async () => {
-      const params = new URLSearchParams({ limit: '20' });
+      const params = new URLSearchParams({ limit: '20', ...filterParams(status) });
       if (query.trim()) params.set('query', query.trim());
-      if (status) params.set('status', status);
       if (cursor) params.set('cursor', cursor);
       const page = await getJson<{ items: AdminUser[]; next_cursor: string | null }>(`admin/users?${params}`);
       setUsers((before) => (cursor ? [...(before ?? []), ...page.items] : page.items));
@@ -38,7 +55,9 @@ function UsersPanel() {
   const toggle = (user: AdminUser) =>
     run(async () => {
       const answer = (await (await call(`admin/users/${user.id}/${user.disabled ? 'enable' : 'disable'}`, { method: 'POST' })).json()) as { disabled: boolean; account_status: string | null };
-      setUsers((before) => before?.map((row) => (row.id === user.id ? { ...row, disabled: answer.disabled, account_status: answer.account_status } : row)));
+      // An enable forgets the registration seen with the old secret (the service clears it in the same step).
+      const registration = answer.disabled ? {} : { registered_at: null, registered_user_agent: null };
+      setUsers((before) => before?.map((row) => (row.id === user.id ? { ...row, ...registration, disabled: answer.disabled, account_status: answer.account_status } : row)));
       setDone(t(answer.disabled ? 'admin.disabledDone' : 'admin.enabledDone', { email: user.email }));
     });
   const search = (event: Event) => {
@@ -56,7 +75,7 @@ function UsersPanel() {
           <label for="user-status">{t('admin.status')}</label>
           <select id="user-status" value={status} onChange={(event) => setStatus(event.currentTarget.value)}>
             <option value="">{t('admin.statusAny')}</option>
-            {STATUSES.map((name) => <option key={name} value={name}>{t(statusKey(name === 'none' ? null : name))}</option>)}
+            {STATUSES.map((name) => <option key={name} value={name}>{statusLabel(name)}</option>)}
           </select>
         </div>
         <button type="submit">{t('admin.searchAction')}</button>
@@ -68,7 +87,7 @@ function UsersPanel() {
         <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="users-title">
           <table>
             <thead>
-              <tr><th scope="col">{t('admin.email')}</th><th scope="col">{t('admin.name')}</th><th scope="col">{t('admin.number')}</th><th scope="col">{t('admin.account')}</th><th scope="col">{t('admin.actions')}</th></tr>
+              <tr><th scope="col">{t('admin.email')}</th><th scope="col">{t('admin.name')}</th><th scope="col">{t('admin.number')}</th><th scope="col">{t('admin.account')}</th><th scope="col">{t('admin.registered')}</th><th scope="col">{t('admin.actions')}</th></tr>
             </thead>
             <tbody>
               {users.map((user) => (
@@ -77,6 +96,7 @@ function UsersPanel() {
                   <td>{user.display_name ?? ''}</td>
                   <td>{user.sip_extension ?? ''}</td>
                   <td>{t(statusKey(user.account_status))}{user.disabled ? ` (${t('admin.disabled')})` : ''}</td>
+                  <td><Registration user={user} /></td>
                   <td>
                     <button type="button" class={user.disabled ? 'secondary' : 'danger'} aria-label={t(user.disabled ? 'admin.enableNamed' : 'admin.disableNamed', { email: user.email })} onClick={() => toggle(user)}>
                       {t(user.disabled ? 'admin.enable' : 'admin.disable')}
