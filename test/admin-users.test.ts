@@ -185,8 +185,7 @@ describe('disable and enable', () => {
   it('enable brings the extension back with a new secret, and the user logs in again', async () => {
     const user = await liveUser();
     // A phone had registered with the old secret: that registration says nothing about the new one.
-    await rowsOf(file.service, sql`
-      update sip_accounts set registered_at = now(), registered_user_agent = 'Linphone/5.2' where extension = ${user.extension} returning id`);
+    await phoneRegistered(user.extension);
     expect((await call('POST', `/admin/users/${user.id}/disable`)).statusCode).toBe(202);
     await expect.poll(() => pbx.live.has(user.extension), EVENTUALLY).toBe(false);
     const answer = await call('POST', `/admin/users/${user.id}/enable`);
