@@ -97,7 +97,7 @@ describe('the voip-onboarding command line', () => {
     expect(JSON.parse((await cli(['users', 'show', bob!.id], env, dir)).stdout)).toMatchObject({ email: 'bob@example.test', is_active: false });
   }, 240_000);
 
-  it('users list --status and --registered: the accounts a phone registered with and the live ones still waiting, with the registered time', async () => {
+  it('users list --status and --registered: the accounts a phone registered with and the live ones still waiting, with the registered time; a bad --status, --registered or --limit is refused with exit 1', async () => {
     const dir = scratch();
     const env = { DATA_DIR: dir, EXTENSION_RANGE: '7000-7099' };
     // The CLI is off the embedded database between commands: the test writes what the registration watch would record.
@@ -120,7 +120,13 @@ describe('the voip-onboarding command line', () => {
     const lines = unregistered.stdout.split('\n').filter(Boolean).map((line) => line.split('\t').slice(1).join(' '));
     expect(lines.sort()).toEqual(['new@example.test 7002 pending -', 'waiting@example.test 7000 active -']); // one creation time: any order
 
-    for (const [flag, value, message] of [['--registered', 'maybe', /^--registered must be true or false\.$/m], ['--status', 'ringing', /^--status must be one of .*registered/m]] as const) {
+    for (const [flag, value, message] of [
+      ['--registered', 'maybe', /^--registered must be true or false\.$/m],
+      ['--status', 'ringing', /^--status must be one of .*registered/m],
+      ['--limit', 'ten', /^--limit must be a whole number from 1 to 1000\.$/m],
+      ['--limit', '0', /^--limit must be a whole number from 1 to 1000\.$/m],
+      ['--limit', '1001', /^--limit must be a whole number from 1 to 1000\.$/m],
+    ] as const) {
       const refused = await cli(['users', 'list', flag, value], env, dir);
       expect([refused.code, refused.stdout]).toEqual([1, '']);
       expect(refused.stderr).toMatch(message);

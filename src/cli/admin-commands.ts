@@ -12,11 +12,19 @@ const CLI_ACTOR: AdminActor = { userId: null, address: 'cli', userAgent: 'voip-o
 /** The statuses GET /admin/users takes, `registered` and `none` among them. */
 const STATUSES: readonly string[] = UsersQuery.properties.status.anyOf.map((literal) => literal.const);
 
-/** `users list`'s --status and --registered, checked as GET /admin/users checks its `status` and `registered`. */
-function listFilters(options: { status?: string; registered?: string }): { status?: StatusFilter; registered?: boolean } {
+/** The most `users list` prints at once (the API pages by 100; here one screenful of a large list is enough). */
+const MAX_LIST = 1000;
+
+/** `users list`'s --status, --registered and --limit, checked as GET /admin/users checks its query. */
+function listFilters(options: { status?: string; registered?: string; limit: string }): { status?: StatusFilter; registered?: boolean; limit: number } {
+  if (!/^[0-9]{1,4}$/.test(options.limit) || Number(options.limit) < 1 || Number(options.limit) > MAX_LIST) throw new CliError(`--limit must be a whole number from 1 to ${MAX_LIST}.`);
   if (options.status !== undefined && !STATUSES.includes(options.status)) throw new CliError(`--status must be one of ${STATUSES.join(', ')}.`);
   if (options.registered !== undefined && options.registered !== 'true' && options.registered !== 'false') throw new CliError('--registered must be true or false.');
-  return { status: options.status as StatusFilter | undefined, registered: options.registered === undefined ? undefined : options.registered === 'true' };
+  return {
+    status: options.status as StatusFilter | undefined,
+    registered: options.registered === undefined ? undefined : options.registered === 'true',
+    limit: Number(options.limit),
+  };
 }
 
 /** `admin grant|revoke EMAIL` and `users list|show|disable|enable|delete|reprovision`, on the service's database. */
@@ -46,12 +54,12 @@ export function registerAdminCommands(program: Command): void {
     .option('--query <text>', 'an email, name or extension prefix')
     .option('--status <status>', `the account's status: ${STATUSES.join(', ')} (registered: active, and a phone registered with it; none: no account)`)
     .option('--registered <true|false>', 'true: a phone registered with the account; false: an account no phone registered with yet')
-    .option('--limit <n>', 'how many', '50')
+    .option('--limit <n>', `how many, 1 to ${MAX_LIST}`, '50')
     .option('--json', 'as JSON')
     .action(async (options: { query?: string; status?: string; registered?: string; limit: string; json?: boolean }) => {
       const filters = listFilters(options); // before the database is opened
       await withService(async (deps) => {
-        const rows = await deps.admin.users.list({ query: options.query, ...filters, limit: Math.min(1000, Math.max(1, Number(options.limit) || 50)) });
+        const rows = await deps.admin.users.list({ query: options.query, ...filters });
         if (options.json) {
           print(JSON.stringify(rows, null, 2));
           return;
