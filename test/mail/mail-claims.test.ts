@@ -94,3 +94,45 @@ describe('a mail worker whose database drops the connection right after a delive
     }
   });
 });
+
+describe('a mail worker whose outcome writes fail for another reason than a lost connection', () => {
+  it('pauses between rounds instead of taking the same mail again and again', async () => {
+    const service = await createTestService({ database: database.handle, env: { PUBLIC_BASE_URL: `${BASE}/` }, startWorker: false });
+    const id = await queueResetMail(service);
+    await service.close();
+
+    // Claims (state `sending`) go through; every outcome (sent, queued, failed) is refused.
+    const db = new Proxy(database.handle.db, {
+      get(target, name, receiver) {
+        if (name !== 'update') return Reflect.get(target, name, receiver);
+        return (table: Parameters<Database['update']>[0]) => {
+          const real = target.update(table);
+          return {
+            set: (values: { state?: string }) =>
+              values.state === 'sending' ? real.set(values as never) : { where: () => ({ returning: () => Promise.reject(new Error('new row violates check constraint')) }) },
+          };
+        };
+      },
+    });
+    let deliveries = 0;
+    const worker = createMailWorker({
+      db,
+      deliver: async () => {
+        deliveries += 1;
+        await new Promise((resolve) => setImmediate(resolve)); // a real send yields to the event loop
+      },
+      logger: pino({ level: 'silent' }),
+      // A batch of one comes back full every time: without a pause after a failure the loop would not wait.
+      options: { pollIntervalMs: 200, batchSize: 1 },
+    });
+    worker.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(deliveries).toBeGreaterThanOrEqual(1);
+      expect(deliveries).toBeLessThanOrEqual(8);
+    } finally {
+      await worker.stop();
+    }
+    expect((await mailRow(database.handle.db, id))?.state).toBe('sending');
+  });
+});

@@ -76,6 +76,7 @@ export function createMailWorker({ db, deliver, logger, options = {}, liveness =
   async function runLoop(): Promise<void> {
     while (running) {
       let claimed: OutgoingMailRow[] = [];
+      let full = false;
       try {
         // Seen alive before the first claim, or another instance would take this worker's mails as a dead one's.
         if (!alive) {
@@ -86,12 +87,14 @@ export function createMailWorker({ db, deliver, logger, options = {}, liveness =
         // Every mail of the batch ends before the next claim: a claim then finds none of this worker's in flight.
         const failure = (await Promise.allSettled(claimed.map(process))).find((outcome) => outcome.status === 'rejected');
         if (failure) throw failure.reason;
+        full = claimed.length === settings.batchSize;
       } catch (error) {
         // A database error: the mails stay claimed by this worker and are taken again at its next round. Its code only.
         logger.error({ error: classifySendError(error).code }, 'Mail worker loop error');
       }
       if (!running) break;
-      if (claimed.length === settings.batchSize) continue;
+      // A full batch: more may be due. After a failure, a pause: the same mails, still claimed, would come back at once.
+      if (full) continue;
       await pause.sleep(settings.pollIntervalMs);
     }
   }
