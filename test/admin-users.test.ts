@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../src/db/database.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adminRequest, bearer, grantedAdmin, rowsOf } from './support/admin-users.ts';
+import { adminRequest, bearer, grantedAdmin, recordRegistration, rowsOf } from './support/admin-users.ts';
 import { createScriptedPbx } from './support/pbx-doubles.ts';
 import { createTestDatabase } from './support/test-database.ts';
 import { registerAndLogin, serviceForThisFile, uniqueEmail } from './support/test-service.ts';
@@ -24,10 +24,8 @@ async function liveUser(displayName?: string) {
   return { ...user, id: user.register.json<{ id: string }>().id, extension: sip.username, secret: sip.password };
 }
 
-/** Records a phone's first registration as the registration watch does (the scripted PBX cannot tell who registered). */
-async function phoneRegistered(extension: string, userAgent = 'LinphoneAndroid/5.2.5 (Pixel 7) LinphoneSDK/5.3.47') {
-  await rowsOf(file.service, sql`update sip_accounts set registered_at = now(), registered_user_agent = ${userAgent} where extension = ${extension} returning id`);
-}
+const PHONE = 'LinphoneAndroid/5.2.5 (Pixel 7) LinphoneSDK/5.3.47';
+const phoneRegistered = (user: { email: string }) => recordRegistration(file.service, user.email, { userAgent: PHONE });
 
 describe('GET /admin/users', () => {
   it('finds users by a prefix of their email, display name or extension, with their account state', async () => {
@@ -67,7 +65,7 @@ describe('GET /admin/users', () => {
   it('status=registered and registered=true list an active user a phone registered with; registered=false the live ones still waiting for their phone', async () => {
     const waiting = await liveUser('Phonefilter Waiting');
     const ringing = await liveUser('Phonefilter Ringing');
-    await phoneRegistered(ringing.extension);
+    await phoneRegistered(ringing);
     const scoped = '/admin/users?query=phonefilter';
     expect(await idsOf(`${scoped}&status=registered`)).toEqual([ringing.id]);
     expect(await idsOf(`${scoped}&registered=true`)).toEqual([ringing.id]);
@@ -84,7 +82,7 @@ describe('GET /admin/users', () => {
 
   it('pages the live accounts waiting for their phone newest first with next_cursor, each once', async () => {
     const made = [await liveUser('Awaitpager'), await liveUser('Awaitpager'), await liveUser('Awaitpager')];
-    await phoneRegistered(made[1]!.extension);
+    await phoneRegistered(made[1]!);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -153,9 +151,9 @@ describe('GET /admin/users/{id}', () => {
     expect(before.user).toMatchObject({ registered_at: null, registered_user_agent: null });
     expect(before.account).toMatchObject({ registered_at: null, registered_user_agent: null });
 
-    await phoneRegistered(user.extension);
+    await phoneRegistered(user);
     const body = (await call('GET', `/admin/users/${user.id}`)).json();
-    const registration = { registered_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/), registered_user_agent: 'LinphoneAndroid/5.2.5 (Pixel 7) LinphoneSDK/5.3.47' };
+    const registration = { registered_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/), registered_user_agent: PHONE };
     expect(body.user).toMatchObject({ ...registration, account_status: 'active' });
     expect(body.account).toMatchObject({ ...registration, status: 'active' });
     expect(Math.abs(Date.parse(body.user.registered_at) - Date.now())).toBeLessThan(60_000);
@@ -185,7 +183,7 @@ describe('disable and enable', () => {
   it('enable brings the extension back with a new secret, and the user logs in again', async () => {
     const user = await liveUser();
     // A phone had registered with the old secret: that registration says nothing about the new one.
-    await phoneRegistered(user.extension);
+    await phoneRegistered(user);
     expect((await call('POST', `/admin/users/${user.id}/disable`)).statusCode).toBe(202);
     await expect.poll(() => pbx.live.has(user.extension), EVENTUALLY).toBe(false);
     const answer = await call('POST', `/admin/users/${user.id}/enable`);

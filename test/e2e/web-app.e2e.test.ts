@@ -50,6 +50,21 @@ async function expectAccessible(page: Page, step: string): Promise<void> {
   await expectNoSidewaysScroll(page);
 }
 
+/** Signs in on the sign-in page as a user whose password is GOOD_PASSWORD. */
+async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto(`${service.baseUrl}/app/log-in`);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(GOOD_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs an admin in and opens the administration page. */
+async function openAdministration(page: Page, email: string): Promise<void> {
+  await signIn(page, email);
+  await page.getByRole('link', { name: 'Administration' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+}
+
 async function withContext<T>(viewport: { width: number; height: number }, run: (context: BrowserContext) => Promise<T>, timezoneId?: string): Promise<T> {
   const context = await browser.newContext({ viewport, locale: 'en-US', permissions: ['clipboard-read', 'clipboard-write'], ...(timezoneId ? { timezoneId } : {}) });
   try {
@@ -267,10 +282,7 @@ describe('the rest of the phone page', () => {
     await withContext({ width: 1280, height: 900 }, async (context) => {
       const watched = await watchedPage(context, expected);
       const { page } = watched;
-      await page.goto(`${service.baseUrl}/app/log-in`);
-      await page.getByLabel('Email address').fill(user.email);
-      await page.getByLabel('Password').fill(GOOD_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, user.email);
       await page.locator('[data-stage="active"]').waitFor({ timeout: 20_000 });
       // This service's PBX driver (none) cannot tell who registered: nothing waits for a registration, a hint says so.
       expect(await page.locator('#status .steps').textContent()).not.toContain('Phone registered');
@@ -407,12 +419,7 @@ describe('the web page for a forgotten password, in Spanish, and for an admin', 
     await withContext({ width: 1280, height: 900 }, async (context) => {
       const watched = await watchedPage(context, journeyStatus);
       const { page } = watched;
-      await page.goto(`${service.baseUrl}/app/log-in`);
-      await page.getByLabel('Email address').fill(admin.email);
-      await page.getByLabel('Password').fill(GOOD_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('link', { name: 'Administration' }).click();
-      await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+      await openAdministration(page, admin.email);
       await page.getByLabel('Search by email, name or number').fill(target);
       await page.getByRole('button', { name: 'Search' }).click();
       await page.getByRole('button', { name: `Disable ${target}` }).click();
@@ -444,12 +451,7 @@ describe('the web page for a forgotten password, in Spanish, and for an admin', 
     await withContext({ width: 1280, height: 900 }, async (context) => {
       const watched = await watchedPage(context, journeyStatus);
       const { page } = watched;
-      await page.goto(`${service.baseUrl}/app/log-in`);
-      await page.getByLabel('Email address').fill(admin.email);
-      await page.getByLabel('Password').fill(GOOD_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('link', { name: 'Administration' }).click();
-      await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
+      await openAdministration(page, admin.email);
       const listed = () => page.locator('#users tbody tr td.value').allTextContents();
       // ICU puts a narrow no-break space before "PM" in some versions, a space in others.
       const shownTime = async () => (await page.locator('#users tbody time').textContent())?.replace(/\s/g, ' ');

@@ -26,11 +26,11 @@ export const rowsOf = <T>(service: TestService, query: ReturnType<typeof sql>) =
 
 /**
  * Records a phone's first registration with the user's SIP account as the registration watch does (drivers
- * that cannot tell who registered, as the none and scripted ones, never set it).
+ * that cannot tell who registered, as the none and scripted ones, never set it); `at` defaults to now.
  */
-export async function recordRegistration(service: TestService, email: string, registration: { at: string; userAgent: string }): Promise<void> {
+export async function recordRegistration(service: TestService, email: string, registration: { at?: string; userAgent: string }): Promise<void> {
   const rows = await rowsOf<{ id: string }>(service, sql`
-    update sip_accounts set registered_at = ${registration.at}::timestamptz, registered_user_agent = ${registration.userAgent}
+    update sip_accounts set registered_at = coalesce(${registration.at ?? null}::timestamptz, now()), registered_user_agent = ${registration.userAgent}
     where user_id = (select id from users where lower(email) = ${email.toLowerCase()}) returning id`);
   if (rows.length !== 1) throw new Error(`no SIP account for ${email}`);
 }
